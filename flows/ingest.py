@@ -1,0 +1,135 @@
+"""The ingest flow: poll feeds, fetch new article pages, extract, tag and store them in batches."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect import flow
+from prefect.futures import PrefectFuture
+from prefect.logging import get_run_logger
+
+from newsflow.progress import report
+from prefect.runtime import flow_run
+
+from newsflow.demo import serve_newswire
+from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
+from tasks.extract import extract_articles
+from tasks.feeds import poll_feed
+from tasks.nlp.task import tag_articles
+from tasks.pages import fetch_pages
+from tasks.persist import (
+    count_rows,
+    find_pending_pages,
+    finish_run,
+    load_feed_sources,
+    prepare_database,
+    record_feed_polls,
+    start_run,
+    store_articles,
+)
+
+T = TypeVar("T")
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+@contextmanager
+def resolved_feeds(settings: Settings, names: Sequence[str] | None) -> Iterator[list[FeedConfig]]:
+    """The feeds to poll, with {demo} URLs pointing at the demo newswire served for the run's length."""
+    feeds = settings.feeds
+    if names:
+        unknown = sorted(set(names) - {f.name for f in feeds})
+        if unknown:
+            raise ValueError(f"unknown feed name(s): {', '.join(unknown)}; configured: "
+                             f"{', '.join(f.name for f in feeds)}")
+        feeds = [f for f in feeds if f.name in names]
+    with ExitStack() as stack:
+        if any(f.uses_demo for f in feeds):
+            base = stack.enter_context(serve_newswire(settings.demo.site_dirs, settings.demo.host, settings.demo.port))
+            feeds = [f.model_copy(update={"url": f.url.replace(DEMO_URL_PLACEHOLDER, base)}) for f in feeds]
+        yield feeds
+
+
+@flow(name="ingest")
+def ingest(feeds: list[str] | None = None, page_batch_size: int | None = None) -> dict[str, Any]:
+    """Poll the configured feeds and store new articles with their entities in DuckDB."""
+    logger = get_run_logger()
+    settings = load_settings()
+    db = settings.database.path
+    lock_s = settings.database.lock_timeout_s
+    run_id = str(flow_run.id or uuid.uuid4())
+    staging = settings.storage.staging_dir / run_id
+    batch_size = page_batch_size or settings.ingest.page_batch_size
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+
+    prepare_database(db, lock_s)
+    start_run(db, run_id, flow_run.id, "ingest", lock_s)
+    rows_before = count_rows(db, lock_s)
+    with resolved_feeds(settings, feeds) as feed_configs:
+        sources = load_feed_sources(db, [(f.name, f.url) for f in feed_configs], lock_s)
+        polls = [future.result() for future in [poll_feed.submit(s, settings.fetch) for s in sources]]
+        entry_counts = record_feed_polls(db, polls, lock_s)
+        timings["poll_s"] = time.monotonic() - started
+        pages = find_pending_pages(db, [s.feed_id for s in sources], lock_s)
+        report(logger, "polled %d feeds, %d new entries, %d pages to fetch",
+                    len(polls), entry_counts["new_entries"], len(pages))
+        # Batches are pipelined: fetch+extract of batch i+1 overlaps NLP of batch i; NLP and stores run in order.
+        stored: list[PrefectFuture[dict[str, int]]] = []
+        previous_tag: PrefectFuture[Path] | None = None
+        previous_store: PrefectFuture[dict[str, int]] | None = None
+        for index, batch in enumerate(chunked(pages, batch_size)):
+            batch_dir = staging / f"batch-{index:05d}"
+            manifest = fetch_pages.submit(batch, settings.fetch, settings.storage.archive_dir, batch_dir / "pages.parquet")
+            articles = extract_articles.submit(manifest, batch_dir / "articles.parquet", settings.ingest.min_body_words)
+            mentions = tag_articles.submit(articles, batch_dir / "mentions.parquet", settings.nlp,
+                                           wait_for=[previous_tag] if previous_tag else [])
+            store = store_articles.submit(db, articles, mentions, lock_s,
+                                          wait_for=[previous_store] if previous_store else [])
+            stored.append(store)
+            previous_tag, previous_store = mentions, store
+        batch_counts = [future.result() for future in stored]
+    timings["total_s"] = time.monotonic() - started
+    rows_after = count_rows(db, lock_s)
+    summary = summarize(polls, entry_counts, len(pages), batch_counts, rows_before, rows_after, timings)
+    finish_run(db, run_id, "completed", summary, lock_s)
+    logger.info("ingest finished: %s", summary)
+    return summary
+
+
+def summarize(
+    polls: Sequence[Any],
+    entry_counts: dict[str, int],
+    pages_to_fetch: int,
+    batch_counts: Sequence[dict[str, int]],
+    rows_before: dict[str, int],
+    rows_after: dict[str, int],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    feed_status: dict[str, int] = {}
+    for poll in polls:
+        feed_status[poll.status] = feed_status.get(poll.status, 0) + 1
+    totals: dict[str, int] = {}
+    for counts in batch_counts:
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+    return {
+        "feeds": feed_status,
+        "feed_errors": {p.feed_id: p.error for p in polls if p.error},
+        "new_entries": entry_counts["new_entries"],
+        "pages_fetched": pages_to_fetch,
+        "articles": {k.removeprefix("status_"): v for k, v in totals.items() if k.startswith("status_")},
+        "new_articles": totals.get("articles_stored_ok", 0),
+        "mentions_written": totals.get("mentions_written", 0),
+        "rows_before": rows_before,
+        "rows_after": rows_after,
+        "timings_s": {k: round(v, 2) for k, v in timings.items()},
+    }

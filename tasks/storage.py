@@ -1,0 +1,326 @@
+"""DuckDB storage: migrations, bulk idempotent writes, named queries. The only module that reads sql/."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from newsflow.records import FeedPoll, FeedSource, PageToFetch
+from newsflow.settings import SQL_DIR
+
+LOGGER = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+QUERIES_DIR = SQL_DIR / "queries"
+VIEWS_DIR = SQL_DIR / "views"
+MIGRATION_NAME_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+LOCK_ERROR_MARKERS = ("Could not set lock", "Conflicting lock")
+# Tables a run writes, in the order a summary lists them.
+DATA_TABLES = ("feeds", "feed_entries", "articles", "entity_mentions")
+
+
+class DatabaseBusyError(RuntimeError):
+    """Another process held the database file for longer than the configured lock timeout."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return any(marker in str(exc) for marker in LOCK_ERROR_MARKERS)
+
+
+@contextmanager
+def connect(db_path: Path | str, read_only: bool = False, lock_timeout_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the file, retrying with jittered back-off while another process holds it; always close it."""
+    deadline = time.monotonic() + lock_timeout_s
+    delay_s = 0.05
+    waited = False
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not _is_lock_error(exc) or time.monotonic() + delay_s > deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseBusyError(
+                        f"{db_path} is held by another process (a running ingest?) for more than "
+                        f"{lock_timeout_s:.0f} s; try again when it finishes"
+                    ) from exc
+                raise
+            if not waited:
+                LOGGER.info("database %s is busy (another writer); waiting", db_path)
+                waited = True
+            time.sleep(delay_s * (0.5 + random.random()))
+            delay_s = min(delay_s * 2, 2.0)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def migration_files() -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = MIGRATION_NAME_RE.match(path.name)
+        if not match:
+            raise ValueError(f"migration file name must look like NNN_verb_object.sql: {path.name}")
+        found.append((int(match.group(1)), path.stem, path))
+    return found
+
+
+def migrate(db_path: Path | str, lock_timeout_s: float = 60.0) -> list[str]:
+    """Apply pending migrations, each in its own transaction, then (re)create views. Returns applied names."""
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    applied: list[str] = []
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+        con.execute(
+            "create table if not exists schema_migrations ("
+            " version integer primary key, name varchar not null,"
+            " applied_at timestamptz not null default current_timestamp)"
+        )
+        done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+        for version, name, path in migration_files():
+            if version in done:
+                continue
+            with transaction(con):
+                con.execute(path.read_text())
+                con.execute("insert into schema_migrations (version, name) values (?, ?)", [version, name])
+            applied.append(name)
+            LOGGER.info("applied migration %s", name)
+        with transaction(con):
+            for view in sorted(VIEWS_DIR.glob("*.sql")):
+                con.execute(view.read_text())
+    return applied
+
+
+def named_query(name: str) -> str:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no named query {name!r} in {QUERIES_DIR}")
+    return path.read_text()
+
+
+def _arrow(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(list(rows), schema=schema)
+
+
+def dedupe(rows: Sequence[dict[str, Any]], key: Sequence[str]) -> list[dict[str, Any]]:
+    """Keep the last row per key: DuckDB silently keeps the *first* of duplicate keys in one upsert."""
+    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        by_key[tuple(row[k] for k in key)] = row
+    return list(by_key.values())
+
+
+def feed_sources(db_path: Path | str, feeds: Sequence[tuple[str, str]], lock_timeout_s: float = 60.0) -> list[FeedSource]:
+    """Register configured feeds (name, url) and return them with their conditional-GET state."""
+    table = pa.table({"feed_id": [n for n, _ in feeds], "url": [u for _, u in feeds]})
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
+        con.register("configured", table)
+        con.execute("insert into feeds (feed_id, url) select feed_id, url from configured on conflict do nothing")
+        # A changed URL in config is the user's word: it wins over what we stored (and drops old validators).
+        con.execute(
+            "update feeds set url = c.url, etag = null, last_modified = null, content_hash = null "
+            "from configured c where feeds.feed_id = c.feed_id and feeds.url <> c.url"
+        )
+        rows = con.execute(
+            "select f.feed_id, f.url, f.etag, f.last_modified, f.content_hash from feeds f "
+            "join configured c using (feed_id) order by f.feed_id"
+        ).fetchall()
+    return [FeedSource(feed_id=r[0], name=r[0], url=r[1], etag=r[2], last_modified=r[3], content_hash=r[4]) for r in rows]
+
+
+FEED_ENTRY_SCHEMA = pa.schema(
+    [
+        ("feed_id", pa.string()), ("entry_key", pa.string()), ("guid", pa.string()), ("link", pa.string()),
+        ("canonical_url", pa.string()), ("article_id", pa.string()), ("title", pa.string()),
+        ("summary", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")), ("author", pa.string()),
+        ("first_seen_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+FEED_POLL_SCHEMA = pa.schema(
+    [
+        ("feed_id", pa.string()), ("status", pa.string()), ("http_status", pa.int32()), ("error", pa.string()),
+        ("etag", pa.string()), ("last_modified", pa.string()), ("content_hash", pa.string()),
+        ("title", pa.string()), ("site_url", pa.string()), ("is_bozo", pa.bool_()), ("bozo_reason", pa.string()),
+        ("polled_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+SUCCESS_STATUSES = ("ok", "not_modified", "unchanged")
+
+
+def record_polls(db_path: Path | str, polls: Sequence[FeedPoll], lock_timeout_s: float = 60.0) -> dict[str, int]:
+    """Store feed state and new entries of many polls in one short transaction. Returns counts."""
+    now = datetime.now(UTC)
+    entry_rows = dedupe(
+        [
+            {**asdict(entry), "feed_id": poll.feed_id, "first_seen_at": now}
+            for poll in polls
+            for entry in poll.entries
+        ],
+        ("feed_id", "entry_key"),
+    )
+    poll_rows = [{k: v for k, v in poll.to_dict().items() if k in FEED_POLL_SCHEMA.names} for poll in polls]
+    for row, poll in zip(poll_rows, polls, strict=True):
+        row["http_status"] = poll.http_status
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
+        before = con.execute("select count(*) from feed_entries").fetchone()
+        con.register("polled", _arrow(poll_rows, FEED_POLL_SCHEMA))
+        con.register("entries", _arrow(entry_rows, FEED_ENTRY_SCHEMA))
+        con.execute(
+            f"""
+            update feeds set
+                last_status = p.status,
+                last_http_status = p.http_status,
+                last_error = p.error,
+                last_polled_at = p.polled_at,
+                etag = coalesce(p.etag, feeds.etag),
+                last_modified = coalesce(p.last_modified, feeds.last_modified),
+                content_hash = coalesce(p.content_hash, feeds.content_hash),
+                title = coalesce(p.title, feeds.title),
+                site_url = coalesce(p.site_url, feeds.site_url),
+                is_bozo = case when p.status = 'ok' then p.is_bozo else feeds.is_bozo end,
+                bozo_reason = case when p.status = 'ok' then p.bozo_reason else feeds.bozo_reason end,
+                last_success_at = case when p.status in {SUCCESS_STATUSES} then p.polled_at
+                                       else feeds.last_success_at end,
+                consecutive_failures = case when p.status in {SUCCESS_STATUSES} then 0
+                                            else feeds.consecutive_failures + 1 end
+            from polled p where feeds.feed_id = p.feed_id
+            """
+        )
+        con.execute("insert into feed_entries select * from entries on conflict do nothing")
+        after = con.execute("select count(*) from feed_entries").fetchone()
+    new_entries = (after[0] if after else 0) - (before[0] if before else 0)
+    return {"feeds_polled": len(polls), "entries_seen": len(entry_rows), "new_entries": new_entries}
+
+
+def pending_pages(db_path: Path | str, feed_ids: Sequence[str], lock_timeout_s: float = 60.0) -> list[PageToFetch]:
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+        rows = con.execute(named_query("pending_pages"), {"feed_ids": list(feed_ids)}).fetchall()
+    return [
+        PageToFetch(article_id=r[0], url=r[1], canonical_url=r[2], feed_published_at=r[3], feed_title=r[4])
+        for r in rows
+    ]
+
+
+ARTICLE_COLUMNS = (
+    "article_id", "canonical_url", "url", "final_url", "http_status", "title", "authors", "published_at",
+    "published_at_source", "language", "site_name", "description", "body_text", "content_hash", "word_count",
+    "extraction_status", "error", "archive_path", "fetched_at", "extractor_version",
+)
+
+
+MENTION_COLUMNS = "article_id, sentence_index, start_char, end_char, text, normalized, label, pipeline_version"
+
+
+def store_articles(
+    db_path: Path | str, articles_path: Path, mentions_path: Path | None, lock_timeout_s: float = 60.0
+) -> dict[str, int]:
+    """Upsert a batch of articles and replace their mentions in one transaction (no partial batch)."""
+    cols = ", ".join(ARTICLE_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c != "article_id")
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+        # Read and de-duplicate the files into temp tables before taking the write transaction: keep it short.
+        con.execute(
+            "create temp table batch as select * from read_parquet(?) "
+            "qualify row_number() over (partition by article_id) = 1",
+            [str(articles_path)],
+        )
+        if mentions_path is not None:
+            con.execute(
+                "create temp table mentions as select * from read_parquet(?) qualify row_number() over "
+                "(partition by article_id, start_char, end_char, label) = 1",
+                [str(mentions_path)],
+            )
+        with transaction(con):
+            before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
+            con.execute(
+                f"insert into articles ({cols}) select {cols} from batch "
+                f"on conflict (article_id) do update set {updates}, updated_at = now()"
+            )
+            mentions_added = 0
+            if mentions_path is not None:
+                con.execute(
+                    "delete from entity_mentions where article_id in (select article_id from batch "
+                    "where extraction_status = 'ok')"
+                )
+                con.execute(f"insert into entity_mentions ({MENTION_COLUMNS}) select {MENTION_COLUMNS} from mentions")
+                con.execute(
+                    "update articles set pipeline_version = v.pipeline_version from "
+                    "(select article_id, any_value(pipeline_version) as pipeline_version from mentions group by 1) v "
+                    "where articles.article_id = v.article_id"
+                )
+                mentions_added = _count(con, "mentions")
+            after = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
+        statuses = dict(con.execute("select extraction_status, count(*) from batch group by 1").fetchall())
+        written = _count(con, "batch")
+    return {
+        "articles_written": written,
+        "articles_stored_ok": (after[0] if after else 0) - (before[0] if before else 0),
+        "mentions_written": mentions_added,
+        **{f"status_{k}": v for k, v in statuses.items()},
+    }
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f'select count(*) from "{table}"').fetchone()
+    return int(row[0]) if row else 0
+
+
+def start_run(db_path: Path | str, run_id: str, flow_run_id: str | None, flow_name: str, lock_timeout_s: float = 60.0) -> None:
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+        con.execute(
+            "insert into runs (run_id, flow_run_id, flow_name, started_at, status) values (?, ?, ?, ?, 'running') "
+            "on conflict (run_id) do update set status = 'running', finished_at = null",
+            [run_id, flow_run_id, flow_name, datetime.now(UTC)],
+        )
+
+
+def finish_run(db_path: Path | str, run_id: str, status: str, stats: dict[str, Any], lock_timeout_s: float = 60.0) -> None:
+    import json
+
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+        con.execute(
+            "update runs set finished_at = ?, status = ?, stats = ? where run_id = ?",
+            [datetime.now(UTC), status, json.dumps(stats, default=str), run_id],
+        )
+
+
+def table_counts(db_path: Path | str, tables: Sequence[str] = DATA_TABLES, lock_timeout_s: float = 60.0) -> dict[str, int]:
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        counts = {}
+        for table in tables:
+            row = con.execute(f'select count(*) from "{table}"').fetchone()
+            counts[table] = row[0] if row else 0
+    return counts
+
+
+def run_sql(db_path: Path | str, sql: str, params: dict[str, Any] | None = None, read_only: bool = True,
+            lock_timeout_s: float = 60.0) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one statement; returns (column names, rows). Read-only by default so it never blocks a writer long."""
+    with connect(db_path, read_only=read_only, lock_timeout_s=lock_timeout_s) as con:
+        cursor = con.execute(sql, params) if params else con.execute(sql)
+        if cursor.description is None:
+            return [], []
+        columns = [d[0] for d in cursor.description]
+        return columns, cursor.fetchall()
