@@ -12,11 +12,10 @@ from typing import Any, TypeVar
 from prefect import flow
 from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
-
-from newsflow.progress import report
 from prefect.runtime import flow_run
 
 from newsflow.demo import serve_newswire
+from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
 from tasks.extract import extract_articles
 from tasks.feeds import poll_feed
@@ -48,8 +47,9 @@ def resolved_feeds(settings: Settings, names: Sequence[str] | None) -> Iterator[
     if names:
         unknown = sorted(set(names) - {f.name for f in feeds})
         if unknown:
-            raise ValueError(f"unknown feed name(s): {', '.join(unknown)}; configured: "
-                             f"{', '.join(f.name for f in feeds)}")
+            raise ValueError(
+                f"unknown feed name(s): {', '.join(unknown)}; configured: {', '.join(f.name for f in feeds)}"
+            )
         feeds = [f for f in feeds if f.name in names]
     with ExitStack() as stack:
         if any(f.uses_demo for f in feeds):
@@ -80,20 +80,32 @@ def ingest(feeds: list[str] | None = None, page_batch_size: int | None = None) -
         entry_counts = record_feed_polls(db, polls, lock_s)
         timings["poll_s"] = time.monotonic() - started
         pages = find_pending_pages(db, [s.feed_id for s in sources], lock_s)
-        report(logger, "polled %d feeds, %d new entries, %d pages to fetch",
-                    len(polls), entry_counts["new_entries"], len(pages))
+        report(
+            logger,
+            "polled %d feeds, %d new entries, %d pages to fetch",
+            len(polls),
+            entry_counts["new_entries"],
+            len(pages),
+        )
         # Batches are pipelined: fetch+extract of batch i+1 overlaps NLP of batch i; NLP and stores run in order.
         stored: list[PrefectFuture[dict[str, int]]] = []
         previous_tag: PrefectFuture[Path] | None = None
         previous_store: PrefectFuture[dict[str, int]] | None = None
         for index, batch in enumerate(chunked(pages, batch_size)):
             batch_dir = staging / f"batch-{index:05d}"
-            manifest = fetch_pages.submit(batch, settings.fetch, settings.storage.archive_dir, batch_dir / "pages.parquet")
-            articles = extract_articles.submit(manifest, batch_dir / "articles.parquet", settings.ingest.min_body_words)
-            mentions = tag_articles.submit(articles, batch_dir / "mentions.parquet", settings.nlp,
-                                           wait_for=[previous_tag] if previous_tag else [])
-            store = store_articles.submit(db, articles, mentions, lock_s,
-                                          wait_for=[previous_store] if previous_store else [])
+            manifest = fetch_pages.submit(
+                batch, settings.fetch, settings.storage.archive_dir, batch_dir / "pages.parquet"
+            )
+            # Futures stand in for the paths they resolve to; Prefect's overloads can't express that.
+            articles = extract_articles.submit(  # type: ignore[call-overload]
+                manifest, batch_dir / "articles.parquet", settings.ingest.min_body_words
+            )
+            mentions = tag_articles.submit(  # type: ignore[call-overload]
+                articles, batch_dir / "mentions.parquet", settings.nlp, wait_for=[previous_tag] if previous_tag else []
+            )
+            store = store_articles.submit(  # type: ignore[call-overload]
+                db, articles, mentions, lock_s, wait_for=[previous_store] if previous_store else []
+            )
             stored.append(store)
             previous_tag, previous_store = mentions, store
         batch_counts = [future.result() for future in stored]

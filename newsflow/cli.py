@@ -36,8 +36,13 @@ err_console = Console(stderr=True)
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="TOML config file (default: $NEWSFLOW_CONFIG or config/newsflow.toml).",
-                 exists=True, dir_okay=False),
+    typer.Option(
+        "--config",
+        "-c",
+        help="TOML config file (default: $NEWSFLOW_CONFIG or config/newsflow.toml).",
+        exists=True,
+        dir_okay=False,
+    ),
 ]
 DbOption = Annotated[
     Path | None,
@@ -91,8 +96,7 @@ def run(
     except Exception as exc:  # pydantic's message names the bad key and value
         raise _fail(f"invalid configuration: {exc}") from exc
     console.print(
-        f"newsflow: ingesting {len(settings.feeds)} feed(s) into [bold]{settings.database.path}[/] "
-        "(starting Prefect…)"
+        f"newsflow: ingesting {len(settings.feeds)} feed(s) into [bold]{settings.database.path}[/] (starting Prefect…)"
     )
     started = time.monotonic()
     from flows.ingest import ingest  # imports prefect, which configures logging: add our handler after
@@ -125,12 +129,15 @@ def _print_summary(summary: dict[str, Any], db_path: Path, wall_s: float) -> Non
     console.print(f"feeds polled: {feeds}")
     for feed_id, error in summary["feed_errors"].items():
         console.print(f"  [yellow]{feed_id}[/]: {error}")
-    console.print(f"new feed entries: {summary['new_entries']}; pages fetched: {summary['pages_fetched']} "
-                  f"({articles})")
-    console.print(f"[bold green]{summary['new_articles']} new articles[/], "
-                  f"{summary['mentions_written']} entity mentions written to {db_path} in {wall_s:.1f} s")
-    console.print(f'try: newsflow sql "select label, normalized, count(*) as n from entity_mentions '
-                  f'group by all order by n desc limit 10"')
+    console.print(f"new feed entries: {summary['new_entries']}; pages fetched: {summary['pages_fetched']} ({articles})")
+    console.print(
+        f"[bold green]{summary['new_articles']} new articles[/], "
+        f"{summary['mentions_written']} entity mentions written to {db_path} in {wall_s:.1f} s"
+    )
+    console.print(
+        'try: newsflow sql "select label, normalized, count(*) as n from entity_mentions '
+        'group by all order by n desc limit 10"'
+    )
 
 
 def _json_default(value: Any) -> Any:
@@ -160,7 +167,7 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> st
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="One SQL statement, e.g. \"select count(*) from articles\".")],
+    query: Annotated[str, typer.Argument(help='One SQL statement, e.g. "select count(*) from articles".')],
     config: ConfigOption = None,
     db: DbOption = None,
     fmt: FormatOption = "table",
@@ -178,8 +185,9 @@ def sql(
     if not Path(path).exists():
         raise _fail(f"database {path} does not exist yet; run `newsflow run` first")
     try:
-        columns, rows = storage.run_sql(path, query, read_only=not write,
-                                        lock_timeout_s=settings.database.lock_timeout_s)
+        columns, rows = storage.run_sql(
+            path, query, read_only=not write, lock_timeout_s=settings.database.lock_timeout_s
+        )
     except storage.DatabaseBusyError as exc:
         raise _fail(str(exc)) from exc
     except Exception as exc:  # duckdb errors carry a precise message; no traceback for users

@@ -62,7 +62,7 @@ class NewswireHandler(BaseHTTPRequestHandler):
                 return candidate
         return None
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         path = self._resolve()
         if path is None:
             body = b"<html><body><h1>404 Not Found</h1></body></html>"
@@ -83,7 +83,9 @@ class NewswireHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(200)
-        content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        content_type = (
+            CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        )
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
@@ -111,8 +113,7 @@ def serve_newswire(site_dirs: list[Path], host: str = "127.0.0.1", port: int = 0
         server = NewswireServer((host, port), site_dirs)
     except OSError as exc:
         raise RuntimeError(
-            f"cannot serve the demo newswire on {host}:{port} ({exc.strerror}); "
-            "set NEWSFLOW_DEMO__PORT to a free port"
+            f"cannot serve the demo newswire on {host}:{port} ({exc.strerror}); set NEWSFLOW_DEMO__PORT to a free port"
         ) from exc
     thread = threading.Thread(target=server.serve_forever, name="demo-newswire", daemon=True)
     thread.start()

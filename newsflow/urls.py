@@ -8,9 +8,28 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Query parameters that identify a campaign or a click, never the page itself.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-        "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "ncid", "sr_share", "at_medium", "at_campaign",
-        "spm", "ref_src", "ref_url",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "ncid",
+        "sr_share",
+        "at_medium",
+        "at_campaign",
+        "spm",
+        "ref_src",
+        "ref_url",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")

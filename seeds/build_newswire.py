@@ -76,8 +76,9 @@ def load_stories() -> list[Story]:
 
 def nav(site: str) -> str:
     sections = ["World", "Europe", "Africa", "Asia", "Americas", "Middle East", "Business", "Sport"]
-    links = "".join(f'<li><a href="/{SITES[site]["prefix"]}/{s.lower().replace(" ", "-")}/">{s}</a></li>'
-                    for s in sections)
+    links = "".join(
+        f'<li><a href="/{SITES[site]["prefix"]}/{s.lower().replace(" ", "-")}/">{s}</a></li>' for s in sections
+    )
     return f'<nav class="main-nav" aria-label="Sections"><ul>{links}</ul></nav>'
 
 
@@ -92,32 +93,41 @@ COOKIE_BANNER = (
 def related_rail(story: Story, stories: list[Story]) -> str:
     others = [s for s in stories if s.site == story.site and s.slug != story.slug][:4]
     items = "".join(f'<li><a href="{s.path}">{html.escape(s.plain_title)}</a></li>' for s in others)
-    return (f'<aside class="related"><h3>Related stories</h3><ul>{items}</ul>'
-            '<h3>Most read</h3><ol><li><a href="/most-read/1">Markets slide as oil jumps</a></li>'
-            '<li><a href="/most-read/2">Ten photos of the week</a></li></ol></aside>')
+    return (
+        f'<aside class="related"><h3>Related stories</h3><ul>{items}</ul>'
+        '<h3>Most read</h3><ol><li><a href="/most-read/1">Markets slide as oil jumps</a></li>'
+        '<li><a href="/most-read/2">Ten photos of the week</a></li></ol></aside>'
+    )
 
 
 def footer(site: str) -> str:
     name = SITES[site]["name"]
-    return (f'<footer class="site-footer"><p>Latest News from {name} Desk</p><ul><li><a href="/about">About us</a>'
-            '</li><li><a href="/privacy">Privacy policy</a></li><li><a href="/terms">Terms of use</a></li>'
-            f'<li><a href="/contact">Contact</a></li></ul><p>&copy; 2026 {name}. All rights reserved.</p></footer>')
+    return (
+        f'<footer class="site-footer"><p>Latest News from {name} Desk</p><ul><li><a href="/about">About us</a>'
+        '</li><li><a href="/privacy">Privacy policy</a></li><li><a href="/terms">Terms of use</a></li>'
+        f'<li><a href="/contact">Contact</a></li></ul><p>&copy; 2026 {name}. All rights reserved.</p></footer>'
+    )
 
 
 def body_html(story: Story, edition: int) -> str:
     if story.paywalled:
         teaser = html.escape(story.paragraphs()[0])
-        return (f'<p class="standfirst">{teaser}</p><div class="paywall"><h2>Subscribe to continue reading</h2>'
-                '<p>This article is for subscribers only.</p><a class="button" href="/subscribe">Subscribe now</a>'
-                '<a href="/login">Log in</a></div>')
+        return (
+            f'<p class="standfirst">{teaser}</p><div class="paywall"><h2>Subscribe to continue reading</h2>'
+            '<p>This article is for subscribers only.</p><a class="button" href="/subscribe">Subscribe now</a>'
+            '<a href="/login">Log in</a></div>'
+        )
     return "\n".join(f"<p>{html.escape(p)}</p>" for p in story.paragraphs(edition))
 
 
 def page_wire(story: Story, stories: list[Story], edition: int) -> str:
     modified = story.modified if edition >= 2 and story.modified else story.published
     ld = {
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": story.plain_title,
-        "datePublished": story.published.isoformat(), "dateModified": modified.isoformat(),
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.plain_title,
+        "datePublished": story.published.isoformat(),
+        "dateModified": modified.isoformat(),
         "author": [{"@type": "Person", "name": story.byline}],
         "publisher": {"@type": "Organization", "name": "Wire World Service"},
         "mainEntityOfPage": story.url,
@@ -156,8 +166,8 @@ def page_wire(story: Story, stories: list[Story], edition: int) -> str:
 
 def page_globe(story: Story, stories: list[Story], edition: int) -> str:
     modified = story.modified if edition >= 2 and story.modified else None
-    modified_meta = (f'<meta property="article:modified_time" content="{modified.isoformat()}">' if modified else "")
-    updated_note = (f'<p class="updated">Updated {modified:%d %B %Y, %H:%M} GMT</p>' if modified else "")
+    modified_meta = f'<meta property="article:modified_time" content="{modified.isoformat()}">' if modified else ""
+    updated_note = f'<p class="updated">Updated {modified:%d %B %Y, %H:%M} GMT</p>' if modified else ""
     return f"""<!DOCTYPE html>
 <html lang="{story.language}">
 <head>
@@ -269,8 +279,7 @@ def atom_dispatch(stories: list[Story], edition: int) -> str:
 <author><name>{html.escape(s.byline)}</name></author>
 <summary type="text">{html.escape(s.paragraphs()[0][:300])}</summary>
 </entry>""")
-    latest = max((s.modified if edition >= 2 and s.modified else s.published) for s in stories
-                 if "dispatch" in s.feeds)
+    latest = max((s.modified if edition >= 2 and s.modified else s.published) for s in stories if "dispatch" in s.feeds)
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
 <title>Globe Dispatch</title>
@@ -327,9 +336,11 @@ def rss_roundup(stories: list[Story]) -> str:
 
 def index_page(stories: list[Story]) -> str:
     links = "".join(f'<li><a href="{s.path}">{html.escape(s.plain_title)}</a></li>' for s in stories)
-    return (f"<!DOCTYPE html><html><head><title>Demo newswire</title></head><body><h1>Demo newswire</h1>"
-            f'<p>Feeds: <a href="/feeds/world.rss">world.rss</a> <a href="/feeds/dispatch.atom">dispatch.atom</a> '
-            f'<a href="/feeds/roundup.xml">roundup.xml</a></p><ul>{links}</ul></body></html>\n')
+    return (
+        f"<!DOCTYPE html><html><head><title>Demo newswire</title></head><body><h1>Demo newswire</h1>"
+        f'<p>Feeds: <a href="/feeds/world.rss">world.rss</a> <a href="/feeds/dispatch.atom">dispatch.atom</a> '
+        f'<a href="/feeds/roundup.xml">roundup.xml</a></p><ul>{links}</ul></body></html>\n'
+    )
 
 
 def render(out_dir: Path, stories: list[Story], edition: int) -> dict[str, str]:

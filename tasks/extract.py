@@ -16,9 +16,9 @@ import trafilatura
 from lxml import html as lxml_html
 from prefect import task
 from prefect.logging import get_run_logger
+from trafilatura.settings import Document
 
 from newsflow.progress import report
-
 from tasks.archive import load_page
 from tasks.staging import read_records, write_records
 
@@ -90,8 +90,9 @@ def detect_language(body: str, page: bytes, header_language: str | None) -> str 
     if len(body) >= MIN_CHARS_FOR_LANGUAGE_ID:
         lang, _score = py3langid.classify(body[:5_000])
         return str(lang)
-    declared = _html_lang(page) or (header_language.split(",")[0].split("-")[0].strip().lower()
-                                    if header_language else None)
+    declared = _html_lang(page) or (
+        header_language.split(",")[0].split("-")[0].strip().lower() if header_language else None
+    )
     return declared
 
 
@@ -123,10 +124,20 @@ def extract_article(page: bytes, url: str | None = None, min_body_words: int = 4
     document = trafilatura.bare_extraction(
         page, url=url, include_comments=False, with_metadata=True, include_tables=True
     )
-    if document is None:
-        return {"extraction_status": "no_body", "error": "extractor found no main text", "body_text": None,
-                "title": None, "authors": [], "page_date": None, "site_name": None, "description": None,
-                "language": _html_lang(page), "word_count": 0, "content_hash": None}
+    if not isinstance(document, Document):
+        return {
+            "extraction_status": "no_body",
+            "error": "extractor found no main text",
+            "body_text": None,
+            "title": None,
+            "authors": [],
+            "page_date": None,
+            "site_name": None,
+            "description": None,
+            "language": _html_lang(page),
+            "word_count": 0,
+            "content_hash": None,
+        }
     body = normalize_body(document.text or "")
     words = len(WORD_RE.findall(body))
     status, error = "ok", None
@@ -149,12 +160,25 @@ def extract_article(page: bytes, url: str | None = None, min_body_words: int = 4
 
 def article_record(page: dict[str, Any], min_body_words: int) -> dict[str, Any]:
     """Join one page-manifest row with what extraction made of its archived bytes."""
-    base = {key: page.get(key) for key in ("article_id", "url", "canonical_url", "final_url", "http_status",
-                                           "fetched_at", "archive_path")}
-    base.update({"title": page.get("feed_title"), "authors": [], "published_at": page.get("feed_published_at"),
-                 "published_at_source": "feed" if page.get("feed_published_at") else None,
-                 "language": None, "site_name": None, "description": None, "body_text": None,
-                 "content_hash": None, "word_count": 0, "extractor_version": EXTRACTOR_VERSION})
+    base = {
+        key: page.get(key)
+        for key in ("article_id", "url", "canonical_url", "final_url", "http_status", "fetched_at", "archive_path")
+    }
+    base.update(
+        {
+            "title": page.get("feed_title"),
+            "authors": [],
+            "published_at": page.get("feed_published_at"),
+            "published_at_source": "feed" if page.get("feed_published_at") else None,
+            "language": None,
+            "site_name": None,
+            "description": None,
+            "body_text": None,
+            "content_hash": None,
+            "word_count": 0,
+            "extractor_version": EXTRACTOR_VERSION,
+        }
+    )
     if page["fetch_status"] != "ok":
         base.update(extraction_status=page["fetch_status"], error=page["error"])
         return base

@@ -15,7 +15,6 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from newsflow.progress import report
-
 from newsflow.records import FeedEntry, FeedPoll, FeedSource
 from newsflow.settings import FetchSettings
 from newsflow.urls import canonicalize_url, url_id
@@ -75,8 +74,9 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> tuple[dict[str
         "title": clean_text(parsed.feed.get("title")),
         "site_url": parsed.feed.get("link"),
         "is_bozo": bool(parsed.get("bozo")),
-        "bozo_reason": (f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"[:500]
-                        if parsed.get("bozo") else None),
+        "bozo_reason": (
+            f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"[:500] if parsed.get("bozo") else None
+        ),
         "version": parsed.get("version") or None,
     }
     entries: list[FeedEntry] = []
@@ -176,7 +176,8 @@ def poll_feed(source: FeedSource, fetch_settings: FetchSettings) -> FeedPoll:
     logger = get_run_logger()
     with HttpClient(fetch_settings) as client:
         result = poll(client, source)
-    report(logger, 
+    report(
+        logger,
         "feed %s: %s%s, %d entries",
         source.name,
         result.status,

@@ -12,7 +12,6 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from newsflow.progress import report
-
 from newsflow.records import PageToFetch
 from newsflow.settings import FetchSettings
 from tasks.archive import store_page
@@ -44,8 +43,13 @@ def page_record(page: PageToFetch, result: FetchResult, archive_dir: Path, fetch
     """Archive a fetched body (successful or not, so the failure can be inspected) and describe it."""
     archive_path: str | None = None
     if result.body:
-        meta = {"url": page.url, "final_url": result.final_url, "status": result.status,
-                "headers": result.headers, "fetched_at": fetched_at.isoformat()}
+        meta = {
+            "url": page.url,
+            "final_url": result.final_url,
+            "status": result.status,
+            "headers": result.headers,
+            "fetched_at": fetched_at.isoformat(),
+        }
         archive_path = str(store_page(archive_dir, result.body, meta))
     if result.error_class:
         fetch_status, error = "fetch_error", f"{result.error_class}: {result.error}"
@@ -87,7 +91,9 @@ def fetch_page_batch(
 
 
 @task(name="fetch-pages")
-def fetch_pages(pages: list[PageToFetch], fetch_settings: FetchSettings, archive_dir: Path, manifest_path: Path) -> Path:
+def fetch_pages(
+    pages: list[PageToFetch], fetch_settings: FetchSettings, archive_dir: Path, manifest_path: Path
+) -> Path:
     """Fetch one batch of article pages; returns the batch manifest path."""
     records = fetch_page_batch(pages, fetch_settings, archive_dir)
     failed = [r for r in records if r["fetch_status"] != "ok"]

@@ -10,7 +10,6 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from newsflow.progress import report
-
 from newsflow.records import FeedPoll, FeedSource, PageToFetch
 from tasks import storage
 
@@ -47,7 +46,9 @@ def find_pending_pages(db_path: Path, feed_ids: Sequence[str], lock_timeout_s: f
 
 
 @task(name="store-articles", retries=STORE_RETRIES, retry_delay_seconds=2)
-def store_articles(db_path: Path, articles_path: Path, mentions_path: Path | None, lock_timeout_s: float) -> dict[str, int]:
+def store_articles(
+    db_path: Path, articles_path: Path, mentions_path: Path | None, lock_timeout_s: float
+) -> dict[str, int]:
     """Write one batch of articles and mentions in one transaction."""
     counts = storage.store_articles(db_path, articles_path, mentions_path, lock_timeout_s)
     report(get_run_logger(), "stored batch: %s", counts)

@@ -39,7 +39,9 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 @contextmanager
-def connect(db_path: Path | str, read_only: bool = False, lock_timeout_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    db_path: Path | str, read_only: bool = False, lock_timeout_s: float = 60.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the file, retrying with jittered back-off while another process holds it; always close it."""
     deadline = time.monotonic() + lock_timeout_s
     delay_s = 0.05
@@ -132,7 +134,9 @@ def dedupe(rows: Sequence[dict[str, Any]], key: Sequence[str]) -> list[dict[str,
     return list(by_key.values())
 
 
-def feed_sources(db_path: Path | str, feeds: Sequence[tuple[str, str]], lock_timeout_s: float = 60.0) -> list[FeedSource]:
+def feed_sources(
+    db_path: Path | str, feeds: Sequence[tuple[str, str]], lock_timeout_s: float = 60.0
+) -> list[FeedSource]:
     """Register configured feeds (name, url) and return them with their conditional-GET state."""
     table = pa.table({"feed_id": [n for n, _ in feeds], "url": [u for _, u in feeds]})
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
@@ -147,22 +151,39 @@ def feed_sources(db_path: Path | str, feeds: Sequence[tuple[str, str]], lock_tim
             "select f.feed_id, f.url, f.etag, f.last_modified, f.content_hash from feeds f "
             "join configured c using (feed_id) order by f.feed_id"
         ).fetchall()
-    return [FeedSource(feed_id=r[0], name=r[0], url=r[1], etag=r[2], last_modified=r[3], content_hash=r[4]) for r in rows]
+    return [
+        FeedSource(feed_id=r[0], name=r[0], url=r[1], etag=r[2], last_modified=r[3], content_hash=r[4]) for r in rows
+    ]
 
 
 FEED_ENTRY_SCHEMA = pa.schema(
     [
-        ("feed_id", pa.string()), ("entry_key", pa.string()), ("guid", pa.string()), ("link", pa.string()),
-        ("canonical_url", pa.string()), ("article_id", pa.string()), ("title", pa.string()),
-        ("summary", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")), ("author", pa.string()),
+        ("feed_id", pa.string()),
+        ("entry_key", pa.string()),
+        ("guid", pa.string()),
+        ("link", pa.string()),
+        ("canonical_url", pa.string()),
+        ("article_id", pa.string()),
+        ("title", pa.string()),
+        ("summary", pa.string()),
+        ("published_at", pa.timestamp("us", tz="UTC")),
+        ("author", pa.string()),
         ("first_seen_at", pa.timestamp("us", tz="UTC")),
     ]
 )
 FEED_POLL_SCHEMA = pa.schema(
     [
-        ("feed_id", pa.string()), ("status", pa.string()), ("http_status", pa.int32()), ("error", pa.string()),
-        ("etag", pa.string()), ("last_modified", pa.string()), ("content_hash", pa.string()),
-        ("title", pa.string()), ("site_url", pa.string()), ("is_bozo", pa.bool_()), ("bozo_reason", pa.string()),
+        ("feed_id", pa.string()),
+        ("status", pa.string()),
+        ("http_status", pa.int32()),
+        ("error", pa.string()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("content_hash", pa.string()),
+        ("title", pa.string()),
+        ("site_url", pa.string()),
+        ("is_bozo", pa.bool_()),
+        ("bozo_reason", pa.string()),
         ("polled_at", pa.timestamp("us", tz="UTC")),
     ]
 )
@@ -173,11 +194,7 @@ def record_polls(db_path: Path | str, polls: Sequence[FeedPoll], lock_timeout_s:
     """Store feed state and new entries of many polls in one short transaction. Returns counts."""
     now = datetime.now(UTC)
     entry_rows = dedupe(
-        [
-            {**asdict(entry), "feed_id": poll.feed_id, "first_seen_at": now}
-            for poll in polls
-            for entry in poll.entries
-        ],
+        [{**asdict(entry), "feed_id": poll.feed_id, "first_seen_at": now} for poll in polls for entry in poll.entries],
         ("feed_id", "entry_key"),
     )
     poll_rows = [{k: v for k, v in poll.to_dict().items() if k in FEED_POLL_SCHEMA.names} for poll in polls]
@@ -224,9 +241,26 @@ def pending_pages(db_path: Path | str, feed_ids: Sequence[str], lock_timeout_s: 
 
 
 ARTICLE_COLUMNS = (
-    "article_id", "canonical_url", "url", "final_url", "http_status", "title", "authors", "published_at",
-    "published_at_source", "language", "site_name", "description", "body_text", "content_hash", "word_count",
-    "extraction_status", "error", "archive_path", "fetched_at", "extractor_version",
+    "article_id",
+    "canonical_url",
+    "url",
+    "final_url",
+    "http_status",
+    "title",
+    "authors",
+    "published_at",
+    "published_at_source",
+    "language",
+    "site_name",
+    "description",
+    "body_text",
+    "content_hash",
+    "word_count",
+    "extraction_status",
+    "error",
+    "archive_path",
+    "fetched_at",
+    "extractor_version",
 )
 
 
@@ -287,7 +321,9 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def start_run(db_path: Path | str, run_id: str, flow_run_id: str | None, flow_name: str, lock_timeout_s: float = 60.0) -> None:
+def start_run(
+    db_path: Path | str, run_id: str, flow_run_id: str | None, flow_name: str, lock_timeout_s: float = 60.0
+) -> None:
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
         con.execute(
             "insert into runs (run_id, flow_run_id, flow_name, started_at, status) values (?, ?, ?, ?, 'running') "
@@ -296,7 +332,9 @@ def start_run(db_path: Path | str, run_id: str, flow_run_id: str | None, flow_na
         )
 
 
-def finish_run(db_path: Path | str, run_id: str, status: str, stats: dict[str, Any], lock_timeout_s: float = 60.0) -> None:
+def finish_run(
+    db_path: Path | str, run_id: str, status: str, stats: dict[str, Any], lock_timeout_s: float = 60.0
+) -> None:
     import json
 
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
@@ -306,7 +344,9 @@ def finish_run(db_path: Path | str, run_id: str, status: str, stats: dict[str, A
         )
 
 
-def table_counts(db_path: Path | str, tables: Sequence[str] = DATA_TABLES, lock_timeout_s: float = 60.0) -> dict[str, int]:
+def table_counts(
+    db_path: Path | str, tables: Sequence[str] = DATA_TABLES, lock_timeout_s: float = 60.0
+) -> dict[str, int]:
     with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
         counts = {}
         for table in tables:
@@ -315,8 +355,13 @@ def table_counts(db_path: Path | str, tables: Sequence[str] = DATA_TABLES, lock_
     return counts
 
 
-def run_sql(db_path: Path | str, sql: str, params: dict[str, Any] | None = None, read_only: bool = True,
-            lock_timeout_s: float = 60.0) -> tuple[list[str], list[tuple[Any, ...]]]:
+def run_sql(
+    db_path: Path | str,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    read_only: bool = True,
+    lock_timeout_s: float = 60.0,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one statement; returns (column names, rows). Read-only by default so it never blocks a writer long."""
     with connect(db_path, read_only=read_only, lock_timeout_s=lock_timeout_s) as con:
         cursor = con.execute(sql, params) if params else con.execute(sql)

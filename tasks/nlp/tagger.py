@@ -24,16 +24,16 @@ def load_pipeline(model: str) -> Language:
     try:
         nlp = spacy.load(model)
     except OSError as exc:
-        raise RuntimeError(
-            f"spaCy model {model!r} is not installed; install it or set NEWSFLOW_NLP__MODEL"
-        ) from exc
+        raise RuntimeError(f"spaCy model {model!r} is not installed; install it or set NEWSFLOW_NLP__MODEL") from exc
     nlp.add_pipe("newsflow_entity_cleaner", after="ner")
     return nlp
 
 
 def pipeline_version(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}" \
-           f"+newsflow-nlp.{NEWSFLOW_NLP_VERSION}"
+    return (
+        f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"
+        f"+newsflow-nlp.{NEWSFLOW_NLP_VERSION}"
+    )
 
 
 def split_text(text: str, max_chars: int) -> Iterator[tuple[int, str]]:
@@ -51,7 +51,9 @@ def split_text(text: str, max_chars: int) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def tag_texts(nlp: Language, texts: Sequence[str | None], batch_size: int, max_chars: int) -> list[list[dict[str, Any]]]:
+def tag_texts(
+    nlp: Language, texts: Sequence[str | None], batch_size: int, max_chars: int
+) -> list[list[dict[str, Any]]]:
     """Entity mentions per text (empty list for empty text), in input order, from one batched nlp.pipe."""
     pieces: list[tuple[int, int, str]] = []  # (text index, char offset, chunk)
     for index, text in enumerate(texts):

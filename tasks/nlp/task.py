@@ -9,7 +9,6 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from newsflow.progress import report
-
 from newsflow.settings import NlpSettings
 from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_texts
 from tasks.staging import read_records, write_records
@@ -34,8 +33,9 @@ def tag_articles(articles_path: Path, out_path: Path, nlp_settings: NlpSettings)
     articles = [a for a in read_records(articles_path) if a["extraction_status"] == "ok"]
     nlp = load_pipeline(nlp_settings.model)
     version = pipeline_version(nlp)
-    per_article = tag_texts(nlp, [a["body_text"] for a in articles], nlp_settings.batch_size,
-                            nlp_settings.max_chars_per_chunk)
+    per_article = tag_texts(
+        nlp, [a["body_text"] for a in articles], nlp_settings.batch_size, nlp_settings.max_chars_per_chunk
+    )
     rows = [
         {"article_id": article["article_id"], "pipeline_version": version, **mention}
         for article, mentions in zip(articles, per_article, strict=True)

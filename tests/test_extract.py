@@ -1,0 +1,86 @@
+"""Extraction on the demo newswire's page templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsflow.settings import SEEDS_DIR
+from tasks.extract import choose_published_at, content_hash, extract_article, normalize_body
+
+SITE = SEEDS_DIR / "newswire"
+
+
+def page(relative: str) -> bytes:
+    return (SITE / relative).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "wire/2026/11/17/geneva-ceasefire-talks-open.html",
+        "globe/2026/11/17/serbia-kosovo-border-clash.html",
+        "roundup/2026/11/20/somalia-al-shabaab-attack.html",
+    ],
+)
+def test_page_furniture_does_not_reach_the_body(relative: str) -> None:
+    result = extract_article(page(relative), "http://demo/" + relative)
+    body = result["body_text"]
+    assert result["extraction_status"] == "ok"
+    for furniture in (
+        "cookies",
+        "Latest News from",
+        "All rights reserved",
+        "Related stories",
+        "Most read",
+        "Share this article",
+        "Great reporting",
+    ):
+        assert furniture not in body
+    assert body.count("\n") >= 3  # paragraphs kept
+
+
+def test_wire_page_metadata_comes_from_json_ld() -> None:
+    result = extract_article(page("wire/2026/11/17/geneva-ceasefire-talks-open.html"))
+    assert result["title"] == "Rival Sudanese delegations open ceasefire talks in Geneva"
+    assert result["authors"] == ["Miriam Okafor"]
+    assert result["page_date"] == "2026-11-17"
+    assert result["language"] == "en"
+
+
+def test_paywalled_page_is_stored_with_a_reason_and_no_body() -> None:
+    result = extract_article(page("roundup/2026/11/24/premium-analysis-arctic-shipping.html"))
+    assert result["extraction_status"] == "no_body"
+    assert "words" in result["error"]
+
+
+def test_spanish_article_is_detected_as_spanish() -> None:
+    result = extract_article(page("globe/2026/11/23/espana-cumbre-migracion.html"))
+    assert result["language"] == "es"
+
+
+def test_feed_date_wins_unless_the_page_disagrees_by_days() -> None:
+    feed = datetime(2026, 11, 17, 8, 30, tzinfo=UTC)
+    same_day = datetime(2026, 11, 17, tzinfo=UTC)
+    assert choose_published_at(same_day, feed, None) == (feed, "feed")
+    assert choose_published_at(same_day, None, None) == (same_day, "page")
+    far = datetime(2026, 10, 1, tzinfo=UTC)
+    assert choose_published_at(far, feed, None) == (far, "page")
+    future = datetime(2030, 1, 1, tzinfo=UTC)
+    assert choose_published_at(future, None, datetime(2026, 11, 25, tzinfo=UTC)) == (None, None)
+
+
+def test_content_hash_ignores_whitespace_and_case_only_changes() -> None:
+    assert content_hash("Talks  began.\nToday") == content_hash("talks began. today")
+    assert content_hash("Talks began") != content_hash("Talks ended")
+
+
+def test_normalize_body_keeps_one_paragraph_per_line() -> None:
+    assert normalize_body("  A\u00a0 b \n\n\n c  ") == "A b\nc"
+
+
+def test_garbage_bytes_do_not_raise(tmp_path: Path) -> None:
+    result = extract_article(b"\x00\xff\xfe<<<not html", "http://x/")
+    assert result["extraction_status"] == "no_body"

@@ -1,0 +1,183 @@
+"""The one HTTP client against real local servers, one fault each."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from newsflow.settings import FetchSettings
+from tasks.http import HttpClient, is_public_address
+
+LOOPBACK_OK = FetchSettings(
+    allow_private=["127.0.0.1"], total_deadline_s=3, read_timeout_s=1, connect_timeout_s=1, max_bytes=5 * 1024 * 1024
+)
+
+
+def gzip_bomb(decompressed_mib: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b"\0" * (1024 * 1024)
+    parts = [compressor.compress(chunk) for _ in range(decompressed_mib)]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def test_plain_page_is_fetched_with_user_agent(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/p", headers={"User-Agent": LOOPBACK_OK.user_agent}).respond_with_data("hello")
+    with HttpClient(LOOPBACK_OK) as client:
+        result = client.fetch(httpserver.url_for("/p"))
+    assert result.ok and result.body == b"hello" and result.status == 200
+
+
+def test_gzip_bomb_aborts_at_the_decompressed_cap(httpserver: HTTPServer) -> None:
+    bomb = gzip_bomb(500)
+    assert len(bomb) < 1024 * 1024  # half a GiB of zeros in under 1 MiB on the wire
+    httpserver.expect_request("/bomb").respond_with_data(bomb, headers={"Content-Encoding": "gzip"})
+    with HttpClient(LOOPBACK_OK) as client:
+        result = client.fetch(httpserver.url_for("/bomb"))
+    assert result.error_class == "too_large"
+    assert result.body == b""
+
+
+def test_gzip_body_under_the_cap_is_decoded(httpserver: HTTPServer) -> None:
+    payload = b"<rss>" + b"x" * 10_000 + b"</rss>"
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    httpserver.expect_request("/gz").respond_with_data(
+        compressor.compress(payload) + compressor.flush(), headers={"Content-Encoding": "gzip"}
+    )
+    with HttpClient(LOOPBACK_OK) as client:
+        assert client.fetch(httpserver.url_for("/gz")).body == payload
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """Sends response headers, then nothing: the client must give up at its deadline."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>")
+            held.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield sock.getsockname()[1]
+    stop.set()
+    thread.join(timeout=2)
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
+def test_headers_then_silence_ends_at_the_deadline(silent_server: int) -> None:
+    started = time.monotonic()
+    with HttpClient(LOOPBACK_OK) as client:
+        result = client.fetch(f"http://127.0.0.1:{silent_server}/slow")
+    elapsed = time.monotonic() - started
+    assert result.error_class in ("timeout", "deadline")
+    # Behaviour, not speed: it stopped because of the limit, long before the server would have finished.
+    assert elapsed < LOOPBACK_OK.total_deadline_s + LOOPBACK_OK.read_timeout_s + 5
+
+
+def test_redirect_loop_is_detected(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
+    httpserver.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
+    with HttpClient(LOOPBACK_OK) as client:
+        result = client.fetch(httpserver.url_for("/a"))
+    assert result.error_class == "redirect_loop"
+
+
+def test_too_many_redirects_are_refused(httpserver: HTTPServer) -> None:
+    for i in range(10):
+        httpserver.expect_request(f"/r{i}").respond_with_data("", status=301, headers={"Location": f"/r{i + 1}"})
+    with HttpClient(LOOPBACK_OK.model_copy(update={"max_redirects": 3})) as client:
+        result = client.fetch(httpserver.url_for("/r0"))
+    assert result.error_class == "too_many_redirects"
+
+
+def test_redirect_is_followed_and_final_url_reported(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
+    httpserver.expect_request("/new").respond_with_data("moved here")
+    with HttpClient(LOOPBACK_OK) as client:
+        result = client.fetch(httpserver.url_for("/old"))
+    assert result.ok and result.final_url == httpserver.url_for("/new") and result.redirects
+
+
+def test_loopback_is_refused_unless_allowed(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/p").respond_with_data("secret")
+    with HttpClient(FetchSettings(allow_private=[])) as client:
+        result = client.fetch(httpserver.url_for("/p"))
+    assert result.error_class == "blocked_address"
+    assert len(httpserver.log) == 0  # refused before any byte was sent
+
+
+def test_redirect_to_cloud_metadata_is_refused_after_dns(httpserver: HTTPServer) -> None:
+    # A stub resolver maps the redirect target to the metadata address; no traffic leaves loopback.
+    httpserver.expect_request("/go").respond_with_data(
+        "", status=302, headers={"Location": "http://metadata.evil.test/latest"}
+    )
+
+    def resolver(host: str, port: int) -> list[str]:
+        return ["169.254.169.254"] if host == "metadata.evil.test" else ["127.0.0.1"]
+
+    with HttpClient(LOOPBACK_OK, resolver=resolver) as client:
+        result = client.fetch(httpserver.url_for("/go"))
+    assert result.error_class == "blocked_address"
+    assert "169.254.169.254" in (result.error or "")
+
+
+def test_non_http_schemes_are_refused() -> None:
+    with HttpClient(LOOPBACK_OK) as client:
+        assert client.fetch("file:///etc/passwd").error_class == "bad_scheme"
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::1", False),
+        ("224.0.0.1", False),
+        ("0.0.0.0", False),
+        ("2001:4860:4860::8888", True),
+        ("fd00:ec2::254", False),
+    ],
+)
+def test_address_classification(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_decimal_ip_spelling_resolves_to_loopback_and_is_refused() -> None:
+    with HttpClient(FetchSettings(allow_private=[])) as client:
+        result = client.fetch("http://2130706433/")
+    assert result.error_class == "blocked_address"
+
+
+def test_http_error_status_is_reported_not_raised(httpserver: HTTPServer) -> None:
+    def handler(request: Request) -> Response:
+        return Response("gone", status=410)
+
+    httpserver.expect_request("/x").respond_with_handler(handler)
+    with HttpClient(LOOPBACK_OK) as client:
+        result = client.fetch(httpserver.url_for("/x"))
+    assert result.status == 410 and not result.ok and result.error_class is None

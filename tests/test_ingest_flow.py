@@ -1,0 +1,103 @@
+"""The ingest flow end to end on the demo newswire: real HTTP, real DuckDB file, real spaCy, Prefect harness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tasks import storage
+
+pytestmark = pytest.mark.slow
+
+
+def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    return storage.run_sql(db, sql)[1]
+
+
+@pytest.fixture
+def first_run(prefect_harness: None, demo_env: Path) -> tuple[Path, dict[str, Any]]:
+    from flows.ingest import ingest
+
+    return demo_env, ingest()
+
+
+def test_demo_ingest_stores_articles_with_entities(first_run: tuple[Path, dict[str, Any]]) -> None:
+    db, summary = first_run
+    with_mentions = rows(db, "select count(distinct article_id) from entity_mentions")[0][0]
+    assert with_mentions >= 30
+    assert summary["new_articles"] >= 30
+    assert summary["feeds"] == {"ok": 3}
+    assert rows(db, "select count(*) from articles where body_text ilike '%Latest News from%'")[0][0] == 0
+
+
+def test_second_ingest_of_same_feeds_adds_and_changes_nothing(first_run: tuple[Path, dict[str, Any]]) -> None:
+    from flows.ingest import ingest
+
+    db, _ = first_run
+    snapshot = rows(db, "select article_id, content_hash, updated_at from articles order by 1")
+    second = ingest()
+    assert second["new_articles"] == 0 and second["pages_fetched"] == 0
+    assert second["rows_after"] == second["rows_before"]
+    assert rows(db, "select article_id, content_hash, updated_at from articles order by 1") == snapshot
+
+
+def test_failures_are_recorded_with_their_reason(first_run: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = first_run
+    statuses = dict(rows(db, "select split_part(canonical_url, '/', -1), extraction_status from articles"))
+    assert statuses["withdrawn-story.html"] == "http_error"
+    assert statuses["premium-analysis-arctic-shipping.html"] == "no_body"
+    [(error,)] = rows(db, "select error from articles where canonical_url like '%premium-analysis%'")
+    assert "words" in error
+
+
+def test_same_story_through_two_feeds_is_stored_once_and_linked_to_both(first_run: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = first_run
+    linked = rows(
+        db,
+        """
+        select a.article_id, list_sort(list(distinct e.feed_id)) as feeds
+        from articles a join feed_entries e using (article_id)
+        where a.canonical_url like '%drone-strike-kharkiv%' group by 1""",
+    )
+    assert len(linked) == 1 and linked[0][1] == ["regional-roundup", "wire-world"]
+
+
+def test_rows_carry_pipeline_and_extractor_versions(first_run: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = first_run
+    assert (
+        rows(db, "select count(*) from articles where extraction_status = 'ok' and pipeline_version is null")[0][0] == 0
+    )
+    assert rows(db, "select count(distinct pipeline_version) from entity_mentions")[0][0] == 1
+    [(status,)] = rows(db, "select status from runs")
+    assert status == "completed"
+
+
+def test_dead_feed_host_is_recorded_and_the_other_feeds_still_ingest(
+    prefect_harness: None, demo_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.ingest import ingest
+
+    from .conftest import free_port
+
+    config = tmp_path / "newsflow.toml"
+    config.write_text(f"""
+[fetch]
+allow_private = ["127.0.0.1"]
+[[feeds]]
+name = "wire-world"
+url = "{{demo}}/feeds/world.rss"
+[[feeds]]
+name = "dead-host"
+url = "http://127.0.0.1:{free_port()}/feed.xml"
+""")
+    monkeypatch.setenv("NEWSFLOW_CONFIG", str(config))
+    summary = ingest()
+    assert summary["feeds"] == {"ok": 1, "fetch_error": 1}
+    assert summary["feed_errors"]["dead-host"].startswith("connect")
+    assert summary["new_articles"] == 12
+    [(status, failures)] = rows(
+        demo_env, "select last_status, consecutive_failures from feeds where feed_id = 'dead-host'"
+    )
+    assert status == "fetch_error" and failures == 1

@@ -1,0 +1,206 @@
+"""DuckDB storage on real database files: migrations, idempotent batch writes, lock handling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from newsflow.records import FeedEntry, FeedPoll
+from tasks import storage
+from tasks.extract import ARTICLE_SCHEMA
+from tasks.nlp.task import MENTION_SCHEMA
+from tasks.staging import write_records
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "t.duckdb"
+    storage.migrate(path)
+    return path
+
+
+def article(article_id: str, body: str = "Some body text.", status: str = "ok") -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "url": f"http://x/{article_id}",
+        "canonical_url": f"http://x/{article_id}",
+        "final_url": None,
+        "http_status": 200,
+        "fetched_at": NOW,
+        "archive_path": None,
+        "title": "T",
+        "authors": ["A"],
+        "published_at": NOW,
+        "published_at_source": "feed",
+        "language": "en",
+        "site_name": None,
+        "description": None,
+        "body_text": body,
+        "content_hash": "h",
+        "word_count": 3,
+        "extraction_status": status,
+        "error": None,
+        "extractor_version": "v",
+    }
+
+
+def mention(article_id: str, start: int) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "sentence_index": 0,
+        "start_char": start,
+        "end_char": start + 4,
+        "text": "Some",
+        "normalized": "Some",
+        "label": "ORG",
+        "pipeline_version": "p1",
+    }
+
+
+def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
+    path = tmp_path / "m.duckdb"
+    first = storage.migrate(path)
+    again = storage.migrate(path)
+    assert first and first[0].startswith("001_") and again == []
+    with duckdb.connect(str(path), read_only=True) as con:
+        recorded = con.execute("select version, name from schema_migrations order by version").fetchall()
+    assert [r[1] for r in recorded] == [name for _, name, _ in storage.migration_files()]
+
+
+def test_migration_files_are_numbered_and_named() -> None:
+    versions = [v for v, _, _ in storage.migration_files()]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions) and versions[0] == 1
+
+
+def test_duplicate_keys_in_one_batch_and_reruns_store_one_row(db: Path, tmp_path: Path) -> None:
+    articles = write_records(tmp_path / "a.parquet", [article("a1"), article("a1"), article("a2")], ARTICLE_SCHEMA)
+    mentions = write_records(
+        tmp_path / "m.parquet", [mention("a1", 0), mention("a1", 0), mention("a2", 5)], MENTION_SCHEMA
+    )
+    first = storage.store_articles(db, articles, mentions)
+    second = storage.store_articles(db, articles, mentions)
+    counts = storage.table_counts(db)
+    assert counts["articles"] == 2 and counts["entity_mentions"] == 2
+    assert first["articles_stored_ok"] == 2 and second["articles_stored_ok"] == 0
+
+
+def test_retagging_replaces_an_articles_mentions(db: Path, tmp_path: Path) -> None:
+    articles = write_records(tmp_path / "a.parquet", [article("a1")], ARTICLE_SCHEMA)
+    storage.store_articles(
+        db, articles, write_records(tmp_path / "m1.parquet", [mention("a1", 0), mention("a1", 9)], MENTION_SCHEMA)
+    )
+    storage.store_articles(db, articles, write_records(tmp_path / "m2.parquet", [mention("a1", 20)], MENTION_SCHEMA))
+    _, rows = storage.run_sql(db, "select start_char from entity_mentions")
+    assert rows == [(20,)]
+
+
+def poll_with(entries: list[FeedEntry]) -> FeedPoll:
+    return FeedPoll(
+        feed_id="f",
+        name="f",
+        url="http://x/feed",
+        final_url=None,
+        status="ok",
+        http_status=200,
+        error=None,
+        etag='"e"',
+        last_modified=None,
+        content_hash="c",
+        title="Feed",
+        site_url=None,
+        is_bozo=False,
+        bozo_reason=None,
+        polled_at=NOW,
+        duration_ms=1,
+        bytes_received=10,
+        entries=entries,
+    )
+
+
+def entry(key: str) -> FeedEntry:
+    return FeedEntry(
+        entry_key=key,
+        guid=key,
+        link=f"http://x/{key}",
+        canonical_url=f"http://x/{key}",
+        article_id=key,
+        title=key,
+        summary=None,
+        published_at=NOW,
+        author=None,
+    )
+
+
+def test_feed_polls_store_state_and_new_entries_once(db: Path) -> None:
+    storage.feed_sources(db, [("f", "http://x/feed")])
+    first = storage.record_polls(db, [poll_with([entry("e1"), entry("e2"), entry("e1")])])
+    second = storage.record_polls(db, [poll_with([entry("e1"), entry("e2")])])
+    assert first["new_entries"] == 2 and second["new_entries"] == 0
+    [source] = storage.feed_sources(db, [("f", "http://x/feed")])
+    assert source.etag == '"e"' and source.content_hash == "c"
+
+
+def test_pending_pages_skip_stored_articles_and_retry_transient_failures(db: Path, tmp_path: Path) -> None:
+    storage.feed_sources(db, [("f", "http://x/feed")])
+    storage.record_polls(db, [poll_with([entry("ok1"), entry("net1"), entry("new1"), entry("gone1")])])
+    gone = article("gone1", status="http_error") | {"http_status": 404}
+    rows = [article("ok1"), article("net1", status="fetch_error"), gone]
+    storage.store_articles(db, write_records(tmp_path / "a.parquet", rows, ARTICLE_SCHEMA), None)
+    pending = {p.article_id for p in storage.pending_pages(db, ["f"])}
+    assert pending == {"net1", "new1"}
+
+
+def test_a_writer_in_another_process_makes_us_wait_then_fail_clearly(db: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(db)!r})
+            print("locked", flush=True)
+            time.sleep(30)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(storage.DatabaseBusyError, match="held by another process"):
+            storage.table_counts(db, lock_timeout_s=1.0)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert storage.table_counts(db)["articles"] == 0  # free again once the holder is gone
+
+
+def test_reader_waits_for_a_short_writer_and_then_succeeds(db: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(1.5)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        counts = storage.table_counts(db, lock_timeout_s=30)
+        assert counts["articles"] == 0
+        assert time.monotonic() - started > 0.1  # it really had to wait for the lock
+    finally:
+        holder.kill()
+        holder.wait()
