@@ -31,6 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+LOGGER = logging.getLogger(__name__)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -99,18 +100,24 @@ def run(
         f"newsflow: ingesting {len(settings.feeds)} feed(s) into [bold]{settings.database.path}[/] (starting Prefect…)"
     )
     started = time.monotonic()
-    from flows.ingest import ingest  # imports prefect, which configures logging: add our handler after
+    from newsflow.prefect_server import temporary_api_server, wait_until_healthy
 
-    handler = _ProgressHandler()
-    for name in ("prefect.flow_runs", "prefect.task_runs"):
-        logging.getLogger(name).addHandler(handler)
-    try:
-        summary = ingest(feeds=feed or None, page_batch_size=batch_size)
-    except Exception as exc:
-        raise _fail(f"{type(exc).__name__}: {exc}") from exc
-    finally:
+    with temporary_api_server() as api_url:
+        from flows.ingest import ingest  # imports prefect, which configures logging: add our handler after
+
+        handler = _ProgressHandler()
         for name in ("prefect.flow_runs", "prefect.task_runs"):
-            logging.getLogger(name).removeHandler(handler)
+            logging.getLogger(name).addHandler(handler)
+        try:
+            waited_s = wait_until_healthy(api_url)
+            if api_url:
+                LOGGER.debug("temporary Prefect server ready after %.1f s more", waited_s)
+            summary = ingest(feeds=feed or None, page_batch_size=batch_size)
+        except Exception as exc:
+            raise _fail(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            for name in ("prefect.flow_runs", "prefect.task_runs"):
+                logging.getLogger(name).removeHandler(handler)
     _print_summary(summary, settings.database.path, time.monotonic() - started)
 
 
