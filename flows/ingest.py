@@ -18,7 +18,7 @@ from newsflow.demo import serve_newswire
 from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
 from tasks.extract import extract_articles
-from tasks.feeds import poll_feed
+from tasks.feeds import poll_feeds
 from tasks.nlp.task import tag_articles
 from tasks.pages import fetch_pages
 from tasks.persist import (
@@ -59,8 +59,18 @@ def resolved_feeds(settings: Settings, names: Sequence[str] | None) -> Iterator[
 
 
 @flow(name="ingest")
-def ingest(feeds: list[str] | None = None, page_batch_size: int | None = None) -> dict[str, Any]:
-    """Poll the configured feeds and store new articles with their entities in DuckDB."""
+def ingest(
+    feeds: list[str] | None = None,
+    page_batch_size: int | None = None,
+    only_due: bool = False,
+    poll_only: bool = False,
+) -> dict[str, Any]:
+    """Poll the configured feeds and store new articles with their entities in DuckDB.
+
+    feeds: names of feeds to poll (default: all configured). only_due: skip feeds whose next poll time
+    (interval, back-off, Retry-After) has not come yet; scheduled runs set it, manual runs poll everything.
+    poll_only: store feed entries but fetch no article pages (a later run fetches them).
+    """
     logger = get_run_logger()
     settings = load_settings()
     db = settings.database.path
@@ -75,11 +85,14 @@ def ingest(feeds: list[str] | None = None, page_batch_size: int | None = None) -
     start_run(db, run_id, flow_run.id, "ingest", lock_s)
     rows_before = count_rows(db, lock_s)
     with resolved_feeds(settings, feeds) as feed_configs:
-        sources = load_feed_sources(db, [(f.name, f.url) for f in feed_configs], lock_s)
-        polls = [future.result() for future in [poll_feed.submit(s, settings.fetch) for s in sources]]
-        entry_counts = record_feed_polls(db, polls, lock_s)
+        sources, skipped = load_feed_sources(
+            db, [(f.name, f.url, f.poll_interval_s) for f in feed_configs], lock_s, only_due
+        )
+        groups = chunked(sources, settings.ingest.feeds_per_poll_task)
+        polls = [p for future in [poll_feeds.submit(g, settings.fetch) for g in groups] for p in future.result()]
+        entry_counts = record_feed_polls(db, polls, settings.polling, lock_s, run_id)
         timings["poll_s"] = time.monotonic() - started
-        pages = find_pending_pages(db, [s.feed_id for s in sources], lock_s)
+        pages = [] if poll_only else find_pending_pages(db, [s.feed_id for s in sources], lock_s)
         report(
             logger,
             "polled %d feeds, %d new entries, %d pages to fetch",
@@ -104,7 +117,7 @@ def ingest(feeds: list[str] | None = None, page_batch_size: int | None = None) -
                 articles, batch_dir / "mentions.parquet", settings.nlp, wait_for=[previous_tag] if previous_tag else []
             )
             store = store_articles.submit(  # type: ignore[call-overload]
-                db, articles, mentions, lock_s, wait_for=[previous_store] if previous_store else []
+                db, articles, mentions, manifest, lock_s, run_id, wait_for=[previous_store] if previous_store else []
             )
             stored.append(store)
             previous_tag, previous_store = mentions, store
@@ -112,6 +125,7 @@ def ingest(feeds: list[str] | None = None, page_batch_size: int | None = None) -
     timings["total_s"] = time.monotonic() - started
     rows_after = count_rows(db, lock_s)
     summary = summarize(polls, entry_counts, len(pages), batch_counts, rows_before, rows_after, timings)
+    summary["feeds_skipped"] = skipped
     finish_run(db, run_id, "completed", summary, lock_s)
     logger.info("ingest finished: %s", summary)
     return summary

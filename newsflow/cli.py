@@ -81,6 +81,12 @@ def run(
     db: DbOption = None,
     feed: Annotated[list[str] | None, typer.Option("--feed", help="Poll only this feed (by name); repeatable.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Article pages per fetch/extract/tag/store batch.")] = None,
+    due: Annotated[
+        bool, typer.Option("--due", help="Poll only feeds whose next poll time has come (as schedules do).")
+    ] = False,
+    poll_only: Annotated[
+        bool, typer.Option("--poll-only", help="Store new feed entries but fetch no article pages.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own log lines too.")] = False,
 ) -> None:
     """Run one ingest: poll the configured feeds, fetch new articles, extract, tag and store them.
@@ -102,7 +108,7 @@ def run(
     started = time.monotonic()
     from newsflow.prefect_server import temporary_api_server, wait_until_healthy
 
-    with temporary_api_server() as api_url:
+    with temporary_api_server(log_path=settings.storage.data_dir / "prefect-server.log") as api_url:
         from flows.ingest import ingest  # imports prefect, which configures logging: add our handler after
 
         handler = _ProgressHandler()
@@ -112,7 +118,7 @@ def run(
             waited_s = wait_until_healthy(api_url)
             if api_url:
                 LOGGER.debug("temporary Prefect server ready after %.1f s more", waited_s)
-            summary = ingest(feeds=feed or None, page_batch_size=batch_size)
+            summary = ingest(feeds=feed or None, page_batch_size=batch_size, only_due=due, poll_only=poll_only)
         except Exception as exc:
             raise _fail(f"{type(exc).__name__}: {exc}") from exc
         finally:
@@ -133,7 +139,9 @@ def _print_summary(summary: dict[str, Any], db_path: Path, wall_s: float) -> Non
     console.print(table)
     feeds = ", ".join(f"{v} {k}" for k, v in sorted(summary["feeds"].items()))
     articles = ", ".join(f"{v} {k}" for k, v in sorted(summary["articles"].items())) or "none"
-    console.print(f"feeds polled: {feeds}")
+    console.print(f"feeds polled: {feeds or 'none'}")
+    if summary.get("feeds_skipped"):
+        console.print(f"feeds skipped (gone or not due): {', '.join(summary['feeds_skipped'])}")
     for feed_id, error in summary["feed_errors"].items():
         console.print(f"  [yellow]{feed_id}[/]: {error}")
     console.print(f"new feed entries: {summary['new_entries']}; pages fetched: {summary['pages_fetched']} ({articles})")

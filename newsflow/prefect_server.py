@@ -34,12 +34,13 @@ def _prefect_app_dir() -> str:
 
 
 @contextmanager
-def temporary_api_server(startup_timeout_s: float = 180.0) -> Iterator[str | None]:
+def temporary_api_server(startup_timeout_s: float = 180.0, log_path: Path | None = None) -> Iterator[str | None]:
     """Start Prefect's API (as Prefect's own ephemeral mode does) and point PREFECT_API_URL at it.
 
     Must be entered before prefect is imported. Yields the API URL, or None when the user already
     set PREFECT_API_URL (a running `prefect server start` is used as is). Call wait_until_healthy
-    before the first flow run.
+    before the first flow run. The server's own output (tracebacks from its shutdown included) goes to
+    log_path, not to the user's terminal.
     """
     if os.environ.get("PREFECT_API_URL"):
         yield None
@@ -47,6 +48,9 @@ def temporary_api_server(startup_timeout_s: float = 180.0) -> Iterator[str | Non
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115 - closed in finally
     process = subprocess.Popen(
         [
             sys.executable,
@@ -67,6 +71,8 @@ def temporary_api_server(startup_timeout_s: float = 180.0) -> Iterator[str | Non
         ],
         env=env,
         stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     os.environ["PREFECT_API_URL"] = api_url
     _servers[api_url] = (process, startup_timeout_s)
@@ -82,6 +88,8 @@ def temporary_api_server(startup_timeout_s: float = 180.0) -> Iterator[str | Non
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log is not None:
+            log.close()
 
 
 _servers: dict[str, tuple[subprocess.Popen[bytes], float]] = {}

@@ -17,6 +17,7 @@ class FeedSource:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+    poll_interval_s: int = 900
 
 
 @dataclass
@@ -40,7 +41,7 @@ class FeedPoll:
     name: str
     url: str
     final_url: str | None
-    status: str  # ok | not_modified | unchanged | http_error | fetch_error | parse_error
+    status: str  # ok | not_modified | unchanged | gone | http_error | fetch_error | parse_error
     http_status: int | None
     error: str | None
     etag: str | None
@@ -54,6 +55,12 @@ class FeedPoll:
     duration_ms: int
     bytes_received: int
     entries: list[FeedEntry] = field(default_factory=list)
+    attempts: int = 1
+    error_class: str | None = None
+    moved_to: str | None = None  # new URL after a permanent redirect
+    retry_after_s: float | None = None
+    feed_format: str | None = None
+    poll_interval_s: int = 900
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
+from prefect.runtime import task_run
 
 from newsflow.progress import report
 from newsflow.records import FeedEntry, FeedPoll, FeedSource
@@ -52,11 +57,12 @@ def plausible_datetime(parsed: time.struct_time | None, now: datetime | None = N
     return value
 
 
-def _entry_key(guid: str | None, link: str | None, title: str | None) -> str | None:
+def _entry_key(guid: str | None, link: str | None, title: str | None, fallback: str) -> str:
+    """Raw GUID, else link, else title, else a hash of the entry's content (some feeds give nothing else)."""
     for candidate in (guid, link, title):
-        if candidate:
+        if candidate and candidate.strip():
             return candidate.strip()
-    return None
+    return "sha256:" + hashlib.sha256(fallback.encode("utf-8", errors="replace")).hexdigest()[:32]
 
 
 def _raw_guid(entry: Any) -> str | None:
@@ -65,8 +71,104 @@ def _raw_guid(entry: Any) -> str | None:
     return str(guid).strip() if guid else None
 
 
+def _make_entry(
+    guid: str | None,
+    link: str | None,
+    title: str | None,
+    summary: str | None,
+    published: datetime | None,
+    author: str | None,
+    fallback: str,
+) -> FeedEntry:
+    key = _entry_key(guid, link, title, fallback)
+    canonical = canonicalize_url(link) if link and link.startswith(("http://", "https://")) else None
+    return FeedEntry(
+        entry_key=key,
+        guid=guid,
+        link=link,
+        canonical_url=canonical,
+        article_id=url_id(canonical) if canonical else None,
+        title=title,
+        summary=summary[:SUMMARY_MAX_CHARS] if summary else None,
+        published_at=published,
+        author=author,
+    )
+
+
+def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
+    seen: set[str] = set()
+    kept = []
+    for entry in entries:
+        if entry.entry_key not in seen:
+            seen.add(entry.entry_key)
+            kept.append(entry)
+    return kept
+
+
+def looks_like_json_feed(body: bytes, content_type: str) -> bool:
+    return "json" in content_type.lower() or body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+def _json_date(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return plausible_datetime(parsed.astimezone(UTC).timetuple())
+
+
+def parse_json_feed(body: bytes, url: str) -> tuple[dict[str, Any], list[FeedEntry]]:
+    """JSON Feed 1.0/1.1 (feedparser does not read it). Raises ValueError when it is not a JSON Feed."""
+    try:
+        document = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"invalid JSON: {exc}") from exc
+    if not isinstance(document, dict) or not str(document.get("version", "")).startswith("https://jsonfeed.org/"):
+        raise ValueError("JSON document is not a JSON Feed (no jsonfeed.org version)")
+    entries = []
+    items = document.get("items")
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") or item.get("external_url")
+        link = urljoin(url, link) if isinstance(link, str) else None
+        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        author = ", ".join(a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str))
+        summary = item.get("summary") or item.get("content_text") or item.get("content_html")
+        entries.append(
+            _make_entry(
+                guid=str(item["id"]) if item.get("id") is not None else None,
+                link=link,
+                title=clean_text(item.get("title")) if isinstance(item.get("title"), str) else None,
+                summary=clean_text(summary) if isinstance(summary, str) else None,
+                published=_json_date(item.get("date_published") or item.get("date_modified")),
+                author=author or None,
+                fallback=json.dumps(item, sort_keys=True, default=str),
+            )
+        )
+    version = str(document["version"]).rsplit("/", 1)[-1]
+    info = {
+        "title": clean_text(document.get("title")) if isinstance(document.get("title"), str) else None,
+        "site_url": document.get("home_page_url") if isinstance(document.get("home_page_url"), str) else None,
+        "is_bozo": False,
+        "bozo_reason": None,
+        "version": f"json{version.replace('.', '')}",
+    }
+    return info, _dedupe(entries)
+
+
 def parse_feed(body: bytes, headers: dict[str, str], url: str) -> tuple[dict[str, Any], list[FeedEntry]]:
-    """Parse feed bytes; return feed-level info and entries (duplicates by key dropped, first kept)."""
+    """Parse feed bytes (RSS, Atom, RDF or JSON Feed); return feed info and entries, duplicate keys dropped."""
+    if looks_like_json_feed(body, headers.get("content-type", "")):
+        try:
+            return parse_json_feed(body, url)
+        except ValueError:
+            if "json" in headers.get("content-type", "").lower():
+                raise
     response_headers = {k: v for k, v in headers.items() if k in PASSED_HEADERS}
     response_headers.setdefault("content-location", url)
     parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True)
@@ -79,38 +181,28 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> tuple[dict[str
         ),
         "version": parsed.get("version") or None,
     }
-    entries: list[FeedEntry] = []
-    seen: set[str] = set()
+    entries = []
     for entry in parsed.entries:
-        guid = _raw_guid(entry)
         link = entry.get("link") or None
-        title = clean_text(entry.get("title"))
-        key = _entry_key(guid, link, title)
-        if key is None or key in seen:
-            continue
-        seen.add(key)
-        canonical = canonicalize_url(link) if link and link.startswith(("http://", "https://")) else None
-        published = plausible_datetime(entry.get("published_parsed") or entry.get("updated_parsed"))
-        summary = clean_text(entry.get("summary"))
         entries.append(
-            FeedEntry(
-                entry_key=key,
-                guid=guid,
+            _make_entry(
+                guid=_raw_guid(entry),
                 link=link,
-                canonical_url=canonical,
-                article_id=url_id(canonical) if canonical else None,
-                title=title,
-                summary=summary[:SUMMARY_MAX_CHARS] if summary else None,
-                published_at=published,
+                title=clean_text(entry.get("title")),
+                summary=clean_text(entry.get("summary")),
+                published=plausible_datetime(entry.get("published_parsed") or entry.get("updated_parsed")),
                 author=clean_text(entry.get("author")),
+                fallback=repr(sorted((k, str(v)) for k, v in entry.items())),
             )
         )
-    return info, entries
+    return info, _dedupe(entries)
 
 
 def poll(client: HttpClient, source: FeedSource) -> FeedPoll:
     """One conditional GET of one feed, parsed when changed. Never raises for bad input."""
-    headers: dict[str, str] = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"}
+    headers: dict[str, str] = {
+        "Accept": "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
+    }
     if source.etag:
         headers["If-None-Match"] = source.etag
     if source.last_modified:
@@ -135,6 +227,11 @@ def poll(client: HttpClient, source: FeedSource) -> FeedPoll:
         polled_at=polled_at,
         duration_ms=result.duration_ms,
         bytes_received=len(result.body),
+        attempts=result.attempts,
+        error_class=result.error_class,
+        moved_to=result.moved_to,
+        retry_after_s=result.retry_after_s,
+        poll_interval_s=source.poll_interval_s,
     )
     if result.error_class:
         poll_result.status = "fetch_error"
@@ -142,6 +239,10 @@ def poll(client: HttpClient, source: FeedSource) -> FeedPoll:
         return poll_result
     if result.status == 304:
         poll_result.status = "not_modified"
+        return poll_result
+    if result.status == 410:
+        poll_result.status = "gone"
+        poll_result.error = "HTTP 410 Gone: feed deactivated"
         return poll_result
     if not result.ok:
         poll_result.status = "http_error"
@@ -164,24 +265,45 @@ def poll(client: HttpClient, source: FeedSource) -> FeedPoll:
     poll_result.is_bozo = info["is_bozo"]
     poll_result.bozo_reason = info["bozo_reason"]
     poll_result.entries = entries
+    poll_result.feed_format = info["version"]
     if not entries and info["is_bozo"] and info["version"] is None:
         poll_result.status = "parse_error"
         poll_result.error = info["bozo_reason"] or "not a feed"
     return poll_result
 
 
-@task(name="poll-feed", task_run_name="poll-feed-{source.name}", retries=0)
-def poll_feed(source: FeedSource, fetch_settings: FetchSettings) -> FeedPoll:
-    """Poll one feed (a retry and observability unit)."""
+def poll_many(client: HttpClient, sources: list[FeedSource], concurrency: int) -> list[FeedPoll]:
+    """Poll feeds concurrently (I/O bound; per-host politeness still applies), results in input order."""
+    if len(sources) == 1:
+        return [poll(client, sources[0])]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(sources))) as pool:
+        return list(pool.map(lambda source: poll(client, source), sources))
+
+
+def _feeds_label(parameters: dict[str, Any]) -> str:
+    sources = parameters["sources"]
+    return sources[0].name if len(sources) == 1 else f"{sources[0].name}+{len(sources) - 1}"
+
+
+# NO_CACHE: a poll must reach the network every time, and hashing inputs per task costs time at 500 feeds.
+@task(
+    name="poll-feeds",
+    task_run_name=lambda: "poll-" + _feeds_label(task_run.parameters),
+    retries=0,
+    cache_policy=NO_CACHE,
+)
+def poll_feeds(sources: list[FeedSource], fetch_settings: FetchSettings) -> list[FeedPoll]:
+    """Poll one feed (the default: ingest.feeds_per_poll_task = 1) or a small group of feeds."""
     logger = get_run_logger()
     with HttpClient(fetch_settings) as client:
-        result = poll(client, source)
-    report(
-        logger,
-        "feed %s: %s%s, %d entries",
-        source.name,
-        result.status,
-        f" ({result.error})" if result.error else "",
-        len(result.entries),
-    )
-    return result
+        results = poll_many(client, sources, fetch_settings.concurrency)
+    for result in results:
+        report(
+            logger,
+            "feed %s: %s%s, %d entries",
+            result.name,
+            result.status,
+            f" ({result.error})" if result.error else "",
+            len(result.entries),
+        )
+    return results

@@ -27,6 +27,8 @@ PAGE_MANIFEST_SCHEMA = pa.schema(
         ("http_status", pa.int32()),
         ("fetch_status", pa.string()),  # ok | http_error | fetch_error
         ("error", pa.string()),
+        ("error_class", pa.string()),
+        ("attempts", pa.int32()),
         ("archive_path", pa.string()),
         ("content_type", pa.string()),
         ("content_language", pa.string()),
@@ -65,6 +67,8 @@ def page_record(page: PageToFetch, result: FetchResult, archive_dir: Path, fetch
         "http_status": result.status,
         "fetch_status": fetch_status,
         "error": error,
+        "error_class": result.error_class,
+        "attempts": result.attempts,
         "archive_path": archive_path,
         "content_type": result.headers.get("content-type"),
         "content_language": result.headers.get("content-language"),
@@ -84,7 +88,7 @@ def fetch_page_batch(
 
         def one(page: PageToFetch) -> dict[str, Any]:
             fetched_at = datetime.now(UTC)
-            return page_record(page, client.fetch(page.url), archive_dir, fetched_at)
+            return page_record(page, client.fetch(page.url, check_robots=True), archive_dir, fetched_at)
 
         with ThreadPoolExecutor(max_workers=fetch_settings.concurrency) as pool:
             return list(pool.map(one, pages))

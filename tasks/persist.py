@@ -11,6 +11,7 @@ from prefect.logging import get_run_logger
 
 from newsflow.progress import report
 from newsflow.records import FeedPoll, FeedSource, PageToFetch
+from newsflow.settings import PollingSettings
 from tasks import storage
 
 # Lock contention is the one transient failure here; the storage layer already waits for the lock.
@@ -27,13 +28,29 @@ def prepare_database(db_path: Path, lock_timeout_s: float) -> list[str]:
 
 
 @task(name="load-feed-sources")
-def load_feed_sources(db_path: Path, feeds: Sequence[tuple[str, str]], lock_timeout_s: float) -> list[FeedSource]:
-    return storage.feed_sources(db_path, feeds, lock_timeout_s)
+def load_feed_sources(
+    db_path: Path, feeds: Sequence[tuple[str, str, int]], lock_timeout_s: float, only_due: bool
+) -> tuple[list[FeedSource], list[str]]:
+    """The feeds to poll now, and the names of those skipped (gone, or not due)."""
+    sources, skipped = storage.feed_sources(db_path, feeds, lock_timeout_s, only_due)
+    if skipped:
+        report(get_run_logger(), "skipping %d feed(s) (gone or not due): %s", len(skipped), ", ".join(skipped))
+    return sources, skipped
 
 
 @task(name="record-feed-polls", retries=STORE_RETRIES, retry_delay_seconds=2)
-def record_feed_polls(db_path: Path, polls: Sequence[FeedPoll], lock_timeout_s: float) -> dict[str, int]:
-    counts = storage.record_polls(db_path, polls, lock_timeout_s)
+def record_feed_polls(
+    db_path: Path, polls: Sequence[FeedPoll], polling: PollingSettings, lock_timeout_s: float, run_id: str
+) -> dict[str, int]:
+    counts = storage.record_polls(
+        db_path,
+        polls,
+        lock_timeout_s,
+        run_id,
+        polling.max_backoff_s,
+        polling.park_after_failures,
+        polling.park_interval_s,
+    )
     report(get_run_logger(), "stored feed state: %s", counts)
     return counts
 
@@ -47,10 +64,15 @@ def find_pending_pages(db_path: Path, feed_ids: Sequence[str], lock_timeout_s: f
 
 @task(name="store-articles", retries=STORE_RETRIES, retry_delay_seconds=2)
 def store_articles(
-    db_path: Path, articles_path: Path, mentions_path: Path | None, lock_timeout_s: float
+    db_path: Path,
+    articles_path: Path,
+    mentions_path: Path | None,
+    manifest_path: Path,
+    lock_timeout_s: float,
+    run_id: str,
 ) -> dict[str, int]:
-    """Write one batch of articles and mentions in one transaction."""
-    counts = storage.store_articles(db_path, articles_path, mentions_path, lock_timeout_s)
+    """Write one batch of articles, their mentions and the batch's request log in one transaction."""
+    counts = storage.store_articles(db_path, articles_path, mentions_path, lock_timeout_s, manifest_path, run_id)
     report(get_run_logger(), "stored batch: %s", counts)
     return counts
 

@@ -135,25 +135,52 @@ def dedupe(rows: Sequence[dict[str, Any]], key: Sequence[str]) -> list[dict[str,
 
 
 def feed_sources(
-    db_path: Path | str, feeds: Sequence[tuple[str, str]], lock_timeout_s: float = 60.0
-) -> list[FeedSource]:
-    """Register configured feeds (name, url) and return them with their conditional-GET state."""
-    table = pa.table({"feed_id": [n for n, _ in feeds], "url": [u for _, u in feeds]})
+    db_path: Path | str,
+    feeds: Sequence[tuple[str, str, int]],
+    lock_timeout_s: float = 60.0,
+    only_due: bool = False,
+) -> tuple[list[FeedSource], list[str]]:
+    """Register configured feeds (name, url, poll interval) and return (feeds to poll, names skipped).
+
+    A feed's stored URL follows 301s; a changed URL in config is the user's word and wins (validators reset).
+    Inactive feeds (410 Gone) are always skipped; with only_due, so are feeds whose next_fetch_at is ahead.
+    """
+    table = pa.table(
+        {"feed_id": [f[0] for f in feeds], "url": [f[1] for f in feeds], "interval": [f[2] for f in feeds]}
+    )
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
         con.register("configured", table)
-        con.execute("insert into feeds (feed_id, url) select feed_id, url from configured on conflict do nothing")
-        # A changed URL in config is the user's word: it wins over what we stored (and drops old validators).
         con.execute(
-            "update feeds set url = c.url, etag = null, last_modified = null, content_hash = null "
-            "from configured c where feeds.feed_id = c.feed_id and feeds.url <> c.url"
+            "insert into feeds (feed_id, url, config_url, poll_interval_s) "
+            "select feed_id, url, url, interval from configured on conflict do nothing"
         )
+        con.execute(
+            "update feeds set url = c.url, config_url = c.url, etag = null, last_modified = null, "
+            "content_hash = null, is_active = true, is_parked = false, consecutive_failures = 0, "
+            "next_fetch_at = null, moved_from = null "
+            "from configured c where feeds.feed_id = c.feed_id and feeds.config_url is distinct from c.url"
+        )
+        con.execute("update feeds set poll_interval_s = c.interval from configured c where feeds.feed_id = c.feed_id")
         rows = con.execute(
-            "select f.feed_id, f.url, f.etag, f.last_modified, f.content_hash from feeds f "
-            "join configured c using (feed_id) order by f.feed_id"
+            "select f.feed_id, f.url, f.etag, f.last_modified, f.content_hash, f.poll_interval_s, "
+            "coalesce(f.is_active, true) and (not ? or f.next_fetch_at is null or f.next_fetch_at <= now()) "
+            "as is_due from feeds f join configured c using (feed_id) order by f.feed_id",
+            [only_due],
         ).fetchall()
-    return [
-        FeedSource(feed_id=r[0], name=r[0], url=r[1], etag=r[2], last_modified=r[3], content_hash=r[4]) for r in rows
+    sources = [
+        FeedSource(
+            feed_id=r[0],
+            name=r[0],
+            url=r[1],
+            etag=r[2],
+            last_modified=r[3],
+            content_hash=r[4],
+            poll_interval_s=r[5] or 900,
+        )
+        for r in rows
+        if r[6]
     ]
+    return sources, [r[0] for r in rows if not r[6]]
 
 
 FEED_ENTRY_SCHEMA = pa.schema(
@@ -177,6 +204,7 @@ FEED_POLL_SCHEMA = pa.schema(
         ("status", pa.string()),
         ("http_status", pa.int32()),
         ("error", pa.string()),
+        ("error_class", pa.string()),
         ("etag", pa.string()),
         ("last_modified", pa.string()),
         ("content_hash", pa.string()),
@@ -185,13 +213,34 @@ FEED_POLL_SCHEMA = pa.schema(
         ("is_bozo", pa.bool_()),
         ("bozo_reason", pa.string()),
         ("polled_at", pa.timestamp("us", tz="UTC")),
+        ("url", pa.string()),
+        ("final_url", pa.string()),
+        ("moved_to", pa.string()),
+        ("retry_after_s", pa.float64()),
+        ("feed_format", pa.string()),
+        ("poll_interval_s", pa.int64()),
+        ("duration_ms", pa.int64()),
+        ("bytes_received", pa.int64()),
+        ("attempts", pa.int64()),
     ]
 )
 SUCCESS_STATUSES = ("ok", "not_modified", "unchanged")
+FETCH_LOG_COLUMNS = (
+    "fetched_at, kind, feed_id, article_id, url, final_url, status, bytes, duration_ms, attempts, error_class, "
+    "error, run_id"
+)
 
 
-def record_polls(db_path: Path | str, polls: Sequence[FeedPoll], lock_timeout_s: float = 60.0) -> dict[str, int]:
-    """Store feed state and new entries of many polls in one short transaction. Returns counts."""
+def record_polls(
+    db_path: Path | str,
+    polls: Sequence[FeedPoll],
+    lock_timeout_s: float = 60.0,
+    run_id: str | None = None,
+    max_backoff_s: int = 6 * 3600,
+    park_after_failures: int = 8,
+    park_interval_s: int = 24 * 3600,
+) -> dict[str, int]:
+    """Store feed state, the request log and new entries of many polls in one short transaction."""
     now = datetime.now(UTC)
     entry_rows = dedupe(
         [{**asdict(entry), "feed_id": poll.feed_id, "first_seen_at": now} for poll in polls for entry in poll.entries],
@@ -216,14 +265,36 @@ def record_polls(db_path: Path | str, polls: Sequence[FeedPoll], lock_timeout_s:
                 content_hash = coalesce(p.content_hash, feeds.content_hash),
                 title = coalesce(p.title, feeds.title),
                 site_url = coalesce(p.site_url, feeds.site_url),
+                feed_format = coalesce(p.feed_format, feeds.feed_format),
                 is_bozo = case when p.status = 'ok' then p.is_bozo else feeds.is_bozo end,
                 bozo_reason = case when p.status = 'ok' then p.bozo_reason else feeds.bozo_reason end,
                 last_success_at = case when p.status in {SUCCESS_STATUSES} then p.polled_at
                                        else feeds.last_success_at end,
                 consecutive_failures = case when p.status in {SUCCESS_STATUSES} then 0
-                                            else feeds.consecutive_failures + 1 end
+                                            else feeds.consecutive_failures + 1 end,
+                is_active = p.status <> 'gone',
+                is_parked = p.status not in {SUCCESS_STATUSES}
+                            and feeds.consecutive_failures + 1 >= {park_after_failures},
+                moved_from = case when p.moved_to is not null then feeds.url else feeds.moved_from end,
+                url = coalesce(p.moved_to, feeds.url),
+                -- success: the feed's interval (or the server's Retry-After); failure: doubling back-off, capped;
+                -- parked: once a day, so a feed that comes back is noticed.
+                next_fetch_at = p.polled_at + to_seconds(cast(
+                    case
+                        when p.status in {SUCCESS_STATUSES}
+                            then greatest(p.poll_interval_s, coalesce(p.retry_after_s, 0))
+                        when feeds.consecutive_failures + 1 >= {park_after_failures} then {park_interval_s}
+                        else greatest(coalesce(p.retry_after_s, 0),
+                                      least({max_backoff_s},
+                                            p.poll_interval_s * pow(2, feeds.consecutive_failures)))
+                    end as double))
             from polled p where feeds.feed_id = p.feed_id
             """
+        )
+        con.execute(
+            f"insert into fetch_log ({FETCH_LOG_COLUMNS}) select polled_at, 'feed', feed_id, null, url, final_url, "
+            "http_status, bytes_received, duration_ms, attempts, error_class, error, ? from polled",
+            [run_id],
         )
         con.execute("insert into feed_entries select * from entries on conflict do nothing")
         after = con.execute("select count(*) from feed_entries").fetchone()
@@ -268,7 +339,12 @@ MENTION_COLUMNS = "article_id, sentence_index, start_char, end_char, text, norma
 
 
 def store_articles(
-    db_path: Path | str, articles_path: Path, mentions_path: Path | None, lock_timeout_s: float = 60.0
+    db_path: Path | str,
+    articles_path: Path,
+    mentions_path: Path | None,
+    lock_timeout_s: float = 60.0,
+    manifest_path: Path | None = None,
+    run_id: str | None = None,
 ) -> dict[str, int]:
     """Upsert a batch of articles and replace their mentions in one transaction (no partial batch)."""
     cols = ", ".join(ARTICLE_COLUMNS)
@@ -305,6 +381,13 @@ def store_articles(
                     "where articles.article_id = v.article_id"
                 )
                 mentions_added = _count(con, "mentions")
+            if manifest_path is not None:
+                con.execute(
+                    f"insert into fetch_log ({FETCH_LOG_COLUMNS}) select fetched_at, 'page', null, article_id, url, "
+                    "final_url, http_status, bytes, duration_ms, attempts, error_class, error, ? "
+                    "from read_parquet(?)",
+                    [run_id, str(manifest_path)],
+                )
             after = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
         statuses = dict(con.execute("select extraction_status, count(*) from batch group by 1").fetchall())
         written = _count(con, "batch")

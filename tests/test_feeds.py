@@ -82,7 +82,11 @@ def test_clean_text_unescapes_entities_and_folds_space() -> None:
 
 @pytest.fixture
 def client() -> HttpClient:
-    return HttpClient(FetchSettings(allow_private=["127.0.0.1"], total_deadline_s=5, read_timeout_s=2))
+    return HttpClient(
+        FetchSettings(
+            allow_private=["127.0.0.1"], total_deadline_s=5, read_timeout_s=2, retries=0, per_host_min_delay_s=0
+        )
+    )
 
 
 def test_poll_sends_validators_and_304_yields_no_entries(httpserver: HTTPServer, client: HttpClient) -> None:

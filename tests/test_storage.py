@@ -142,16 +142,16 @@ def entry(key: str) -> FeedEntry:
 
 
 def test_feed_polls_store_state_and_new_entries_once(db: Path) -> None:
-    storage.feed_sources(db, [("f", "http://x/feed")])
+    storage.feed_sources(db, [("f", "http://x/feed", 900)])
     first = storage.record_polls(db, [poll_with([entry("e1"), entry("e2"), entry("e1")])])
     second = storage.record_polls(db, [poll_with([entry("e1"), entry("e2")])])
     assert first["new_entries"] == 2 and second["new_entries"] == 0
-    [source] = storage.feed_sources(db, [("f", "http://x/feed")])
+    [source], _ = storage.feed_sources(db, [("f", "http://x/feed", 900)])
     assert source.etag == '"e"' and source.content_hash == "c"
 
 
 def test_pending_pages_skip_stored_articles_and_retry_transient_failures(db: Path, tmp_path: Path) -> None:
-    storage.feed_sources(db, [("f", "http://x/feed")])
+    storage.feed_sources(db, [("f", "http://x/feed", 900)])
     storage.record_polls(db, [poll_with([entry("ok1"), entry("net1"), entry("new1"), entry("gone1")])])
     gone = article("gone1", status="http_error") | {"http_status": 404}
     rows = [article("ok1"), article("net1", status="fetch_error"), gone]
