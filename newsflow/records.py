@@ -31,6 +31,7 @@ class FeedEntry:
     summary: str | None
     published_at: datetime | None
     author: str | None
+    updated_at: datetime | None = None
 
 
 @dataclass

@@ -6,7 +6,6 @@ import hashlib
 import logging
 import re
 import unicodedata
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from trafilatura.settings import Document
 
 from newsflow.progress import report
 from tasks.archive import load_page
+from tasks.page_meta import DateCandidate, choose_dates, choose_title, date_candidates, parse_html
 from tasks.staging import read_records, write_records
 
 LOGGER = logging.getLogger(__name__)
@@ -43,6 +43,13 @@ ARTICLE_SCHEMA = pa.schema(
         ("authors", pa.list_(pa.string())),
         ("published_at", pa.timestamp("us", tz="UTC")),
         ("published_at_source", pa.string()),
+        ("modified_at", pa.timestamp("us", tz="UTC")),
+        (
+            "date_candidates",
+            pa.list_(
+                pa.struct([("source", pa.string()), ("kind", pa.string()), ("value", pa.timestamp("us", tz="UTC"))])
+            ),
+        ),
         ("language", pa.string()),
         ("site_name", pa.string()),
         ("description", pa.string()),
@@ -96,29 +103,6 @@ def detect_language(body: str, page: bytes, header_language: str | None) -> str 
     return declared
 
 
-def parse_page_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
-
-
-def choose_published_at(
-    page_date: datetime | None, feed_date: datetime | None, fetched_at: datetime | None
-) -> tuple[datetime | None, str | None]:
-    """Feed dates carry a time of day; the page date wins only when the feed has none or disagrees by days."""
-    latest_ok = (fetched_at or datetime.now(UTC)) + timedelta(days=1)
-    page_ok = page_date if page_date and page_date <= latest_ok else None
-    if feed_date and (page_ok is None or abs((feed_date - page_ok).days) <= 1):
-        return feed_date, "feed"
-    if page_ok:
-        return page_ok, "page"
-    return None, None
-
-
 def extract_article(page: bytes, url: str | None = None, min_body_words: int = 40) -> dict[str, Any]:
     """Body text and metadata of one page; extraction_status says why there is no body when there is none."""
     document = trafilatura.bare_extraction(
@@ -132,6 +116,9 @@ def extract_article(page: bytes, url: str | None = None, min_body_words: int = 4
             "title": None,
             "authors": [],
             "page_date": None,
+            "date_candidates": [],
+            "published": None,
+            "modified": None,
             "site_name": None,
             "description": None,
             "language": _html_lang(page),
@@ -143,13 +130,19 @@ def extract_article(page: bytes, url: str | None = None, min_body_words: int = 4
     status, error = "ok", None
     if words < min_body_words:
         status, error = "no_body", f"only {words} words of main text (minimum {min_body_words})"
+    root = parse_html(page)
+    candidates = date_candidates(root, url, document.date)
+    published, modified = choose_dates(candidates)
     return {
         "extraction_status": status,
         "error": error,
         "body_text": body or None,
-        "title": document.title,
+        "title": choose_title(root, document.title, document.sitename),
         "authors": split_authors(document.author),
-        "page_date": document.date,
+        "page_date": published.value.date().isoformat() if published else None,
+        "date_candidates": candidates,
+        "published": published,
+        "modified": modified,
         "site_name": document.sitename,
         "description": document.description,
         "language": detect_language(body, page, None),
@@ -177,6 +170,8 @@ def article_record(page: dict[str, Any], min_body_words: int) -> dict[str, Any]:
             "content_hash": None,
             "word_count": 0,
             "extractor_version": EXTRACTOR_VERSION,
+            "modified_at": None,
+            "date_candidates": [],
         }
     )
     if page["fetch_status"] != "ok":
@@ -189,12 +184,21 @@ def article_record(page: dict[str, Any], min_body_words: int) -> dict[str, Any]:
         LOGGER.warning("extraction failed for %s: %s", page["url"], exc)
         base.update(extraction_status="extract_error", error=f"{type(exc).__name__}: {exc}"[:500])
         return base
-    published_at, source = choose_published_at(
-        parse_page_date(extracted.pop("page_date")), page.get("feed_published_at"), page.get("fetched_at")
-    )
+    candidates: list[DateCandidate] = extracted.pop("date_candidates")
+    if page.get("feed_published_at"):
+        candidates.append(DateCandidate("feed", "published", page["feed_published_at"]))
+    published, modified = choose_dates(candidates, now=page.get("fetched_at"))
+    for key in ("page_date", "published", "modified"):
+        extracted.pop(key)
     if extracted["title"] is None:
         extracted.pop("title")
-    base.update(extracted, published_at=published_at, published_at_source=source)
+    base.update(
+        extracted,
+        published_at=published.value if published else None,
+        published_at_source=published.source if published else None,
+        modified_at=modified.value if modified else None,
+        date_candidates=[{"source": c.source, "kind": c.kind, "value": c.value} for c in candidates],
+    )
     if base["language"] is None and page.get("content_language"):
         base["language"] = page["content_language"].split("-")[0].lower()
     return base

@@ -79,6 +79,7 @@ def _make_entry(
     published: datetime | None,
     author: str | None,
     fallback: str,
+    updated: datetime | None = None,
 ) -> FeedEntry:
     key = _entry_key(guid, link, title, fallback)
     canonical = canonicalize_url(link) if link and link.startswith(("http://", "https://")) else None
@@ -92,6 +93,7 @@ def _make_entry(
         summary=summary[:SUMMARY_MAX_CHARS] if summary else None,
         published_at=published,
         author=author,
+        updated_at=updated,
     )
 
 
@@ -146,6 +148,7 @@ def parse_json_feed(body: bytes, url: str) -> tuple[dict[str, Any], list[FeedEnt
                 title=clean_text(item.get("title")) if isinstance(item.get("title"), str) else None,
                 summary=clean_text(summary) if isinstance(summary, str) else None,
                 published=_json_date(item.get("date_published") or item.get("date_modified")),
+                updated=_json_date(item.get("date_modified")),
                 author=author or None,
                 fallback=json.dumps(item, sort_keys=True, default=str),
             )
@@ -193,6 +196,8 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> tuple[dict[str
                 published=plausible_datetime(entry.get("published_parsed") or entry.get("updated_parsed")),
                 author=clean_text(entry.get("author")),
                 fallback=repr(sorted((k, str(v)) for k, v in entry.items())),
+                # dict lookup: feedparser's .get falls back from updated to published (with a warning)
+                updated=plausible_datetime(dict.get(entry, "updated_parsed")),
             )
         )
     return info, _dedupe(entries)
@@ -259,7 +264,7 @@ def poll(client: HttpClient, source: FeedSource) -> FeedPoll:
     except Exception as exc:  # feedparser is meant never to raise; if it does, record it and go on
         poll_result.status = "parse_error"
         poll_result.error = f"{type(exc).__name__}: {exc}"[:500]
-        return poll_result
+        return _keep_old_validators(poll_result, source)
     poll_result.title = info["title"]
     poll_result.site_url = info["site_url"]
     poll_result.is_bozo = info["is_bozo"]
@@ -269,7 +274,14 @@ def poll(client: HttpClient, source: FeedSource) -> FeedPoll:
     if not entries and info["is_bozo"] and info["version"] is None:
         poll_result.status = "parse_error"
         poll_result.error = info["bozo_reason"] or "not a feed"
+        return _keep_old_validators(poll_result, source)
     return poll_result
+
+
+def _keep_old_validators(result: FeedPoll, source: FeedSource) -> FeedPoll:
+    """A body we could not parse must not be remembered as seen, or a 304 would hide it for good."""
+    result.etag, result.last_modified, result.content_hash = source.etag, source.last_modified, source.content_hash
+    return result
 
 
 def poll_many(client: HttpClient, sources: list[FeedSource], concurrency: int) -> list[FeedPoll]:

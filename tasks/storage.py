@@ -196,7 +196,12 @@ FEED_ENTRY_SCHEMA = pa.schema(
         ("published_at", pa.timestamp("us", tz="UTC")),
         ("author", pa.string()),
         ("first_seen_at", pa.timestamp("us", tz="UTC")),
+        ("updated_at", pa.timestamp("us", tz="UTC")),
     ]
+)
+ENTRY_COLUMNS = (
+    "feed_id, entry_key, guid, link, canonical_url, article_id, title, summary, published_at, author, "
+    "first_seen_at, updated_at"
 )
 FEED_POLL_SCHEMA = pa.schema(
     [
@@ -296,7 +301,12 @@ def record_polls(
             "http_status, bytes_received, duration_ms, attempts, error_class, error, ? from polled",
             [run_id],
         )
-        con.execute("insert into feed_entries select * from entries on conflict do nothing")
+        # An entry seen before keeps its row; a newer <updated> marks its article for a refetch (a revision).
+        con.execute(
+            f"insert into feed_entries ({ENTRY_COLUMNS}) select {ENTRY_COLUMNS} from entries "
+            "on conflict (feed_id, entry_key) do update set updated_at = excluded.updated_at, needs_refetch = true "
+            "where excluded.updated_at > coalesce(feed_entries.updated_at, feed_entries.published_at)"
+        )
         after = con.execute("select count(*) from feed_entries").fetchone()
     new_entries = (after[0] if after else 0) - (before[0] if before else 0)
     return {"feeds_polled": len(polls), "entries_seen": len(entry_rows), "new_entries": new_entries}
@@ -332,10 +342,26 @@ ARTICLE_COLUMNS = (
     "archive_path",
     "fetched_at",
     "extractor_version",
+    "modified_at",
 )
 
 
 MENTION_COLUMNS = "article_id, sentence_index, start_char, end_char, text, normalized, label, pipeline_version"
+
+
+# A new version whenever an article's normalized body differs from its latest version (or it has none).
+VERSION_INSERT = """
+insert into article_versions
+select b.article_id, coalesce(latest.version, 0) + 1, b.content_hash, b.title, b.body_text, b.word_count,
+       b.fetched_at, b.archive_path, b.extractor_version
+from batch as b
+left join (
+    select article_id, max(version) as version, arg_max(content_hash, version) as content_hash
+    from article_versions group by article_id
+) as latest using (article_id)
+where b.extraction_status = 'ok' and b.content_hash is not null
+  and (latest.content_hash is null or latest.content_hash <> b.content_hash)
+"""
 
 
 def store_articles(
@@ -381,6 +407,23 @@ def store_articles(
                     "where articles.article_id = v.article_id"
                 )
                 mentions_added = _count(con, "mentions")
+            con.execute(VERSION_INSERT)
+            # Every date candidate is kept with its source; the chosen ones are articles.published_at/modified_at.
+            con.execute("delete from article_dates where article_id in (select article_id from batch)")
+            con.execute(
+                "insert into article_dates select article_id, c.source, c.kind, any_value(c.value) from "
+                "(select article_id, unnest(date_candidates) as c from batch) group by all"
+            )
+            con.execute(
+                "update articles set current_version = v.version from (select article_id, max(version) as version "
+                "from article_versions where article_id in (select article_id from batch) group by 1) v "
+                "where articles.article_id = v.article_id"
+            )
+            con.execute(
+                "update feed_entries set needs_refetch = false where needs_refetch "
+                "and article_id in (select article_id from batch where extraction_status not in "
+                "('fetch_error'))"
+            )
             if manifest_path is not None:
                 con.execute(
                     f"insert into fetch_log ({FETCH_LOG_COLUMNS}) select fetched_at, 'page', null, article_id, url, "

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from newsflow.settings import SEEDS_DIR
-from tasks.extract import choose_published_at, content_hash, extract_article, normalize_body
+from tasks.extract import content_hash, extract_article, normalize_body
+from tasks.page_meta import DateCandidate, choose_dates, strip_site_suffix
 
 SITE = SEEDS_DIR / "newswire"
 
@@ -61,15 +62,37 @@ def test_spanish_article_is_detected_as_spanish() -> None:
     assert result["language"] == "es"
 
 
-def test_feed_date_wins_unless_the_page_disagrees_by_days() -> None:
-    feed = datetime(2026, 11, 17, 8, 30, tzinfo=UTC)
-    same_day = datetime(2026, 11, 17, tzinfo=UTC)
-    assert choose_published_at(same_day, feed, None) == (feed, "feed")
-    assert choose_published_at(same_day, None, None) == (same_day, "page")
-    far = datetime(2026, 10, 1, tzinfo=UTC)
-    assert choose_published_at(far, feed, None) == (far, "page")
-    future = datetime(2030, 1, 1, tzinfo=UTC)
-    assert choose_published_at(future, None, datetime(2026, 11, 25, tzinfo=UTC)) == (None, None)
+def test_dates_are_chosen_by_source_priority_and_plausibility() -> None:
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    feed = DateCandidate("feed", "published", datetime(2026, 11, 17, 8, 30, tzinfo=UTC))
+    jsonld = DateCandidate("jsonld", "published", datetime(2026, 11, 17, 8, 0, tzinfo=UTC))
+    url = DateCandidate("url", "published", datetime(2026, 11, 16, tzinfo=UTC))
+    future = DateCandidate("meta", "published", datetime(2030, 1, 1, tzinfo=UTC))
+    modified_before = DateCandidate("meta", "modified", datetime(2026, 11, 1, tzinfo=UTC))
+    assert choose_dates([url, feed, jsonld], now) == (jsonld, None)
+    assert choose_dates([url, feed, future], now) == (feed, None)
+    assert choose_dates([url, modified_before], now) == (url, None)  # modified before published is dropped
+    assert choose_dates([], now) == (None, None)
+
+
+def test_every_date_on_a_page_is_a_candidate_with_its_source() -> None:
+    result = extract_article(
+        page("globe/2026/11/17/serbia-kosovo-border-clash.html"),
+        "http://demo/globe/2026/11/17/serbia-kosovo-border-clash.html",
+    )
+    sources = {(c.source, c.kind) for c in result["date_candidates"]}
+    assert {("meta", "published"), ("url", "published"), ("htmldate", "published")} <= sources
+    assert result["published"].source == "meta"
+    assert result["published"].value == datetime(2026, 11, 17, 19, 40, tzinfo=UTC)
+
+
+def test_visible_headline_beats_title_tag_with_site_name() -> None:
+    result = extract_article(page("roundup/2026/11/20/somalia-al-shabaab-attack.html"))
+    assert result["title"] == "Al-Shabaab attack on army base kills 12 in central Somalia"
+    assert strip_site_suffix("Talks open | Globe Dispatch", "Globe Dispatch") == "Talks open"
+    assert strip_site_suffix("A - B - Long descriptive tail of this story here now", None) == (
+        "A - B - Long descriptive tail of this story here now"
+    )
 
 
 def test_content_hash_ignores_whitespace_and_case_only_changes() -> None:

@@ -1,5 +1,5 @@
--- Article pages still to fetch: entries of the given feeds with no article yet, or whose last attempt
--- failed for a reason worth retrying (network fault, 5xx, 429).
+-- Article pages still to fetch: entries of the given feeds with no article yet, whose last attempt
+-- failed for a reason worth retrying (network fault, 5xx, 429), or whose feed entry says it was updated.
 -- grain: one row per article
 -- params: $feed_ids (varchar[])
 with candidates as (
@@ -8,7 +8,8 @@ with candidates as (
         e.link as url,
         e.canonical_url,
         min(e.published_at) as feed_published_at,
-        min(e.title) as feed_title
+        min(e.title) as feed_title,
+        bool_or(coalesce(e.needs_refetch, false)) as needs_refetch
     from feed_entries as e
     where e.article_id is not null
       and list_contains($feed_ids, e.feed_id)
@@ -27,6 +28,7 @@ final as (
     where r.n = 1
       and (
           a.article_id is null
+          or r.needs_refetch
           or a.extraction_status = 'fetch_error'
           or (a.extraction_status = 'http_error' and (a.http_status >= 500 or a.http_status = 429))
       )
