@@ -67,14 +67,17 @@ def trafilatura_config(**kwargs: Any) -> Callable[[bytes, str], dict[str, Any]]:
     return run
 
 
-def newsflow_extract(page: bytes, url: str) -> dict[str, Any]:
-    result = extract_article(page, url, min_body_words=0)
-    return {
-        "body_text": result["body_text"] or "",
-        "title": result["title"],
-        "authors": result["authors"],
-        "page_date": result["page_date"],
-    }
+def newsflow_config(mode: str) -> Callable[[bytes, str], dict[str, Any]]:
+    def run(page: bytes, url: str) -> dict[str, Any]:
+        result = extract_article(page, url, min_body_words=0, mode=mode)
+        return {
+            "body_text": result["body_text"] or "",
+            "title": result["title"],
+            "authors": result["authors"],
+            "page_date": result["page_date"],
+        }
+
+    return run
 
 
 CONFIGS: dict[str, Callable[[bytes, str], dict[str, Any]]] = {
@@ -83,7 +86,9 @@ CONFIGS: dict[str, Callable[[bytes, str], dict[str, Any]]] = {
     "no-comments+recall": trafilatura_config(include_comments=False, favor_recall=True),
     "no-comments+precision": trafilatura_config(include_comments=False, favor_precision=True),
     "no-comments+no-tables": trafilatura_config(include_comments=False, include_tables=False),
-    "newsflow": newsflow_extract,
+    "newsflow-default": newsflow_config("default"),
+    "newsflow-recall": newsflow_config("recall"),
+    "newsflow (shipped: longest)": newsflow_config("longest"),
 }
 
 

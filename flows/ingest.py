@@ -24,6 +24,7 @@ from tasks.pages import fetch_pages
 from tasks.persist import (
     count_rows,
     find_pending_pages,
+    find_tagged_copies,
     finish_run,
     load_feed_sources,
     prepare_database,
@@ -111,13 +112,31 @@ def ingest(
             )
             # Futures stand in for the paths they resolve to; Prefect's overloads can't express that.
             articles = extract_articles.submit(  # type: ignore[call-overload]
-                manifest, batch_dir / "articles.parquet", settings.ingest.min_body_words
+                manifest,
+                batch_dir / "articles.parquet",
+                settings.ingest.min_body_words,
+                settings.ingest.extraction_mode,
+            )
+            # Copies are looked up once the previous batch is stored, so a copy in the next batch is seen too.
+            copies = find_tagged_copies.submit(  # type: ignore[call-overload]
+                db, articles, batch_dir / "copies.parquet", lock_s, wait_for=[previous_store] if previous_store else []
             )
             mentions = tag_articles.submit(  # type: ignore[call-overload]
-                articles, batch_dir / "mentions.parquet", settings.nlp, wait_for=[previous_tag] if previous_tag else []
+                articles,
+                batch_dir / "mentions.parquet",
+                settings.nlp,
+                copies,
+                wait_for=[previous_tag] if previous_tag else [],
             )
             store = store_articles.submit(  # type: ignore[call-overload]
-                db, articles, mentions, manifest, lock_s, run_id, wait_for=[previous_store] if previous_store else []
+                db,
+                articles,
+                mentions,
+                manifest,
+                lock_s,
+                run_id,
+                copies,
+                wait_for=[previous_store] if previous_store else [],
             )
             stored.append(store)
             previous_tag, previous_store = mentions, store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
@@ -89,6 +89,8 @@ class IngestSettings(BaseModel):
     # orchestration on 2 cores: with hundreds of feeds, grouping them makes an idle poll several times faster.
     feeds_per_poll_task: int = Field(default=1, ge=1)
     min_body_words: int = Field(default=40, ge=0)
+    # default | recall | longest (both, keep the longer body): see benchmarks/README.md for the measurements.
+    extraction_mode: Literal["default", "recall", "longest"] = "longest"
 
 
 class DemoSettings(BaseModel):

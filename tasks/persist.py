@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from prefect import task
 from prefect.logging import get_run_logger
 
@@ -13,6 +14,7 @@ from newsflow.progress import report
 from newsflow.records import FeedPoll, FeedSource, PageToFetch
 from newsflow.settings import PollingSettings
 from tasks import storage
+from tasks.staging import write_records
 
 # Lock contention is the one transient failure here; the storage layer already waits for the lock.
 STORE_RETRIES = 2
@@ -62,6 +64,18 @@ def find_pending_pages(db_path: Path, feed_ids: Sequence[str], lock_timeout_s: f
     return pages
 
 
+COPIES_SCHEMA = pa.schema([("article_id", pa.string()), ("source_article_id", pa.string())])
+
+
+@task(name="find-tagged-copies")
+def find_tagged_copies(db_path: Path, articles_path: Path, out_path: Path, lock_timeout_s: float) -> Path:
+    """Articles of the batch whose exact body is already tagged in the database (NLP is not repeated)."""
+    copies = storage.copies_of_tagged_articles(db_path, articles_path, lock_timeout_s)
+    if copies:
+        report(get_run_logger(), "%d exact copies of tagged articles: NLP skipped for them", len(copies))
+    return write_records(out_path, copies, COPIES_SCHEMA)
+
+
 @task(name="store-articles", retries=STORE_RETRIES, retry_delay_seconds=2)
 def store_articles(
     db_path: Path,
@@ -70,9 +84,12 @@ def store_articles(
     manifest_path: Path,
     lock_timeout_s: float,
     run_id: str,
+    copies_path: Path | None = None,
 ) -> dict[str, int]:
     """Write one batch of articles, their mentions and the batch's request log in one transaction."""
-    counts = storage.store_articles(db_path, articles_path, mentions_path, lock_timeout_s, manifest_path, run_id)
+    counts = storage.store_articles(
+        db_path, articles_path, mentions_path, lock_timeout_s, manifest_path, run_id, copies_path
+    )
     report(get_run_logger(), "stored batch: %s", counts)
     return counts
 

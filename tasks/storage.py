@@ -364,6 +364,50 @@ where b.extraction_status = 'ok' and b.content_hash is not null
 """
 
 
+DEDUP_STATEMENTS = (
+    # LSH bands of this batch's bodies, replacing any earlier ones of the same articles.
+    "delete from article_bands where article_id in (select article_id from batch)",
+    """insert into article_bands select distinct unnest(band_hashes) as band_hash, article_id from batch
+       where extraction_status = 'ok' and len(band_hashes) > 0""",
+    # Exact copies: the same normalized body as an article seen earlier.
+    """update articles set duplicate_of = f.first_id from (
+           select content_hash, min_by(article_id, (first_seen_at, article_id)) as first_id from articles
+           where extraction_status = 'ok' and content_hash in (select content_hash from batch) group by 1) f
+       where articles.content_hash = f.content_hash and articles.article_id <> f.first_id
+         and articles.article_id in (select article_id from batch)""",
+    # Story clusters: join an existing cluster that shares a band, else the smallest id among candidates.
+    """update articles set story_cluster_id = c.cluster_id from (
+           with candidates as (
+               select distinct mine.article_id, other.article_id as other_id
+               from article_bands as mine join article_bands as other using (band_hash)
+               where mine.article_id in (select article_id from batch) and other.article_id <> mine.article_id
+           )
+           select b.article_id,
+                  coalesce(min(a.story_cluster_id), least(b.article_id, min(c.other_id))) as cluster_id
+           from batch as b
+           left join candidates as c using (article_id)
+           left join articles as a on a.article_id = c.other_id and a.story_cluster_id is not null
+           where b.extraction_status = 'ok'
+           group by b.article_id) c
+       where articles.article_id = c.article_id""",
+)
+
+
+def copies_of_tagged_articles(
+    db_path: Path | str, articles_path: Path, lock_timeout_s: float = 60.0
+) -> list[dict[str, str]]:
+    """Articles in the batch whose exact body was already tagged: [{article_id, source_article_id}]."""
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        rows = con.execute(
+            """select b.article_id, min(a.article_id) from read_parquet(?) b
+               join articles a on a.content_hash = b.content_hash and a.article_id <> b.article_id
+               where b.extraction_status = 'ok' and a.pipeline_version is not null
+               group by 1""",
+            [str(articles_path)],
+        ).fetchall()
+    return [{"article_id": r[0], "source_article_id": r[1]} for r in rows]
+
+
 def store_articles(
     db_path: Path | str,
     articles_path: Path,
@@ -371,6 +415,7 @@ def store_articles(
     lock_timeout_s: float = 60.0,
     manifest_path: Path | None = None,
     run_id: str | None = None,
+    copies_path: Path | None = None,
 ) -> dict[str, int]:
     """Upsert a batch of articles and replace their mentions in one transaction (no partial batch)."""
     cols = ", ".join(ARTICLE_COLUMNS)
@@ -408,6 +453,25 @@ def store_articles(
                 )
                 mentions_added = _count(con, "mentions")
             con.execute(VERSION_INSERT)
+            if copies_path is not None:
+                # Exact copies of articles tagged before: their mentions are copied, not recomputed.
+                con.execute(
+                    f"insert into entity_mentions ({MENTION_COLUMNS}) select c.article_id, m.sentence_index, "
+                    "m.start_char, m.end_char, m.text, m.normalized, m.label, m.pipeline_version "
+                    "from read_parquet(?) c join entity_mentions m on m.article_id = c.source_article_id "
+                    "where c.article_id in (select article_id from batch) "
+                    "on conflict do nothing",
+                    [str(copies_path)],
+                )
+                con.execute(
+                    "update articles set pipeline_version = s.pipeline_version from read_parquet(?) c "
+                    "join articles s on s.article_id = c.source_article_id "
+                    "where articles.article_id = c.article_id "
+                    "and articles.article_id in (select article_id from batch)",
+                    [str(copies_path)],
+                )
+            for statement in DEDUP_STATEMENTS:
+                con.execute(statement)
             # Every date candidate is kept with its source; the chosen ones are articles.published_at/modified_at.
             con.execute("delete from article_dates where article_id in (select article_id from batch)")
             con.execute(

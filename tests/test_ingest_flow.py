@@ -101,3 +101,29 @@ url = "http://127.0.0.1:{free_port()}/feed.xml"
         demo_env, "select last_status, consecutive_failures from feeds where feed_id = 'dead-host'"
     )
     assert status == "fetch_error" and failures == 1
+
+
+def test_syndicated_copies_share_a_story_cluster_and_are_tagged_once(first_run: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = first_run
+    copies = rows(
+        db,
+        """
+        select canonical_url like '%/wire/%' as is_wire, story_cluster_id, duplicate_of, content_hash
+        from articles where canonical_url like '%geneva-ceasefire-talks-open%'
+           or canonical_url like '%sudan-talks-geneva-syndicated%' order by 1""",
+    )
+    (_, globe_cluster, globe_dup, globe_hash), (_, wire_cluster, wire_dup, wire_hash) = copies
+    assert globe_cluster == wire_cluster is not None
+    assert globe_hash == wire_hash  # same wire text on two sites: an exact copy
+    assert (globe_dup is None) != (wire_dup is None)  # exactly one is marked the copy of the other
+    per_copy = rows(
+        db,
+        """
+        select a.article_id, count(m.start_char) from articles a left join entity_mentions m using (article_id)
+        where a.content_hash = (select content_hash from articles where canonical_url like '%geneva-ceasefire%')
+        group by 1""",
+    )
+    assert len({n for _, n in per_copy}) == 1 and per_copy[0][1] > 0
+    distinct_clusters = rows(db, "select count(distinct story_cluster_id) from articles where extraction_status='ok'")
+    ok_articles = rows(db, "select count(*) from articles where extraction_status = 'ok'")
+    assert distinct_clusters[0][0] == ok_articles[0][0] - 1  # only the syndicated pair shares a cluster

@@ -21,9 +21,10 @@ create table article_versions (
     primary key (article_id, version)
 );
 
-create table article_signatures (
-    article_id varchar primary key,
-    band_hashes ubigint[] not null          -- LSH bands of the body's MinHash; a shared band = candidate copy
+create table article_bands (
+    band_hash ubigint not null,             -- one LSH band of the body's MinHash; a shared band = candidate copy
+    article_id varchar not null,
+    primary key (band_hash, article_id)
 );
 
 create table article_dates (

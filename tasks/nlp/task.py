@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from prefect import task
@@ -28,18 +29,34 @@ MENTION_SCHEMA = pa.schema(
 
 
 @task(name="tag-articles")
-def tag_articles(articles_path: Path, out_path: Path, nlp_settings: NlpSettings) -> Path:
-    """Tag one batch of articles with batched nlp.pipe; returns the mentions batch path."""
-    articles = [a for a in read_records(articles_path) if a["extraction_status"] == "ok"]
+def tag_articles(
+    articles_path: Path, out_path: Path, nlp_settings: NlpSettings, copies_path: Path | None = None
+) -> Path:
+    """Tag one batch of articles with batched nlp.pipe; returns the mentions batch path.
+
+    Each distinct body is tagged once: exact copies inside the batch share the result, and copies of
+    articles tagged earlier (copies_path) are left to the store step, which copies their mentions.
+    """
+    tagged_elsewhere = {row["article_id"] for row in read_records(copies_path)} if copies_path else set()
+    articles = [
+        a
+        for a in read_records(articles_path)
+        if a["extraction_status"] == "ok" and a["article_id"] not in tagged_elsewhere
+    ]
+    first_by_hash: dict[str, dict[str, Any]] = {}
+    for article in articles:
+        first_by_hash.setdefault(article["content_hash"], article)
+    distinct = list(first_by_hash.values())
     nlp = load_pipeline(nlp_settings.model)
     version = pipeline_version(nlp)
-    per_article = tag_texts(
-        nlp, [a["body_text"] for a in articles], nlp_settings.batch_size, nlp_settings.max_chars_per_chunk
+    per_body = tag_texts(
+        nlp, [a["body_text"] for a in distinct], nlp_settings.batch_size, nlp_settings.max_chars_per_chunk
     )
+    mentions_by_hash = {a["content_hash"]: m for a, m in zip(distinct, per_body, strict=True)}
     rows = [
         {"article_id": article["article_id"], "pipeline_version": version, **mention}
-        for article, mentions in zip(articles, per_article, strict=True)
-        for mention in mentions
+        for article in articles
+        for mention in mentions_by_hash[article["content_hash"]]
     ]
     report(get_run_logger(), "tagged %d articles: %d entity mentions (%s)", len(articles), len(rows), version)
     return write_records(out_path, rows, MENTION_SCHEMA)
