@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from lxml import html as lxml_html
@@ -30,8 +30,10 @@ PUBLISHED_META = (
     "publication_date",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
-# Which source wins for published_at, most trusted first (documented in README "Dates").
-PUBLISHED_PRIORITY = ("jsonld", "meta", "feed", "url", "time_element", "htmldate")
+# Which source wins for published_at, most trusted first (documented in README "Dates"). Measured on
+# extraction-dev's 588 dated pages, per source: url 1.00 (33 pages), meta 0.92, htmldate 0.85, JSON-LD 0.84
+# (pages often carry several objects with different dates), <time> 0.78.
+PUBLISHED_PRIORITY = ("url", "meta", "feed", "time_element", "htmldate", "jsonld")
 MODIFIED_PRIORITY = ("jsonld", "meta", "feed")
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -154,7 +156,12 @@ def choose_dates(
         ranked = sorted(
             (c for c in ok if c.kind == kind and c.source in priority), key=lambda c: priority.index(c.source)
         )
-        return ranked[0] if ranked else None
+        if not ranked:
+            return None
+        # The most trusted source decides the day; a candidate on that day with a time of day supplies it.
+        day = ranked[0].value.date()
+        timed = [c for c in ranked if c.value.date() == day and c.value.time() != time(0)]
+        return timed[0] if timed and ranked[0].value.time() == time(0) else ranked[0]
 
     published = best("published", PUBLISHED_PRIORITY)
     modified = best("modified", MODIFIED_PRIORITY)

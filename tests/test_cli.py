@@ -104,3 +104,21 @@ def test_invalid_config_is_reported_without_traceback(tmp_path: Path, monkeypatc
     config.write_text('[[feeds]]\nname = "x"\nurl = "ftp://example.com/feed"\n')
     result = runner.invoke(app, ["run", "--config", str(config)])
     assert result.exit_code == 1 and "feed url must be http" in result.output
+
+
+def test_extract_command_shows_body_title_and_dates_with_sources(tmp_path: Path) -> None:
+    import gzip
+
+    from newsflow.settings import SEEDS_DIR
+
+    page = SEEDS_DIR / "newswire" / "wire" / "2026" / "11" / "17" / "geneva-ceasefire-talks-open.html"
+    packed = tmp_path / "page.html.gz"
+    packed.write_bytes(gzip.compress(page.read_bytes()))
+    result = runner.invoke(app, ["extract", str(page), str(packed), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.stdout.strip().splitlines())
+    assert first["title"] == second["title"] == "Rival Sudanese delegations open ceasefire talks in Geneva"
+    assert first["body_text"] == second["body_text"] and first["body_text"].startswith("GENEVA (WWS)")
+    assert first["published_at_source"] and {c["source"] for c in first["date_candidates"]} >= {"jsonld", "htmldate"}
+    missing = runner.invoke(app, ["extract", str(tmp_path / "nope.html")])
+    assert missing.exit_code == 1 and "nope.html" in missing.output

@@ -69,8 +69,12 @@ def test_dates_are_chosen_by_source_priority_and_plausibility() -> None:
     url = DateCandidate("url", "published", datetime(2026, 11, 16, tzinfo=UTC))
     future = DateCandidate("meta", "published", datetime(2030, 1, 1, tzinfo=UTC))
     modified_before = DateCandidate("meta", "modified", datetime(2026, 11, 1, tzinfo=UTC))
-    assert choose_dates([url, feed, jsonld], now) == (jsonld, None)
-    assert choose_dates([url, feed, future], now) == (feed, None)
+    # The url decides the day when present; a same-day candidate with a time of day supplies the time.
+    assert choose_dates([url, feed, jsonld], now) == (url, None)
+    assert choose_dates([feed, jsonld], now) == (feed, None)
+    same_day_url = DateCandidate("url", "published", datetime(2026, 11, 17, tzinfo=UTC))
+    assert choose_dates([same_day_url, jsonld], now) == (jsonld, None)
+    assert choose_dates([jsonld, future], now) == (jsonld, None)
     assert choose_dates([url, modified_before], now) == (url, None)  # modified before published is dropped
     assert choose_dates([], now) == (None, None)
 
