@@ -340,3 +340,20 @@ def test_gzip_bomb_costs_bounded_memory(httpserver: HTTPServer) -> None:
     error_class, extra_mib = done.stdout.split()
     assert error_class == "too_large"
     assert int(extra_mib) < 100
+
+
+def test_redirect_to_loopback_is_refused_when_only_the_named_host_is_allowed(httpserver: HTTPServer) -> None:
+    # "news.test" is allowed by name (stub DNS points it at this loopback server); 127.0.0.1 itself is not.
+    httpserver.expect_request("/go").respond_with_data(
+        "", status=302, headers={"Location": f"http://127.0.0.1:{httpserver.port}/admin"}
+    )
+    httpserver.expect_request("/admin").respond_with_data("internal")
+
+    def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    settings = FAST.model_copy(update={"allow_private": ["news.test"]})
+    with HttpClient(settings, resolver=resolver) as client:
+        result = client.fetch(f"http://news.test:{httpserver.port}/go")
+    assert result.error_class == "blocked_address"
+    assert [r.path for r, _ in httpserver.log] == ["/go"]
