@@ -303,6 +303,57 @@ def _print_extracted(record: dict[str, Any]) -> None:
     console.print(record.get("body_text") or "[dim](no body)[/]", highlight=False)
 
 
+@app.command()
+def tag(
+    source: Annotated[str, typer.Argument(help="JSON lines file, or - for standard input.")] = "-",
+    fmt: FormatOption = "jsonl",
+    config: ConfigOption = None,
+) -> None:
+    """Tag your own texts: entities (canonical names, ids, roles) and speaker-attributed quotes.
+
+    Reads JSON lines {"id": ..., "text": ..., "published_at"?: ...} and writes one line per input:
+    {"id", "entities": [...], "quotes": [...]}, offsets into "text". --format: jsonl (default) or json.
+    Event extraction is not built yet, so lines carry no "events".
+    """
+    if fmt not in ("jsonl", "json"):
+        raise _fail(f"--format must be jsonl or json, not {fmt!r}")
+    _apply_config(config, None)
+    from newsflow.settings import load_settings
+    from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_documents
+
+    settings = load_settings()
+    handle = sys.stdin if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
+    records: list[dict[str, Any]] = []
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or not isinstance(record.get("text", ""), str):
+                    raise ValueError('each line must be an object with a string "text"')
+            except ValueError as exc:
+                raise _fail(f"{source}:{number}: {exc}") from exc
+            records.append(record)
+    try:
+        nlp = load_pipeline(settings.nlp.model)
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from exc
+    version = pipeline_version(nlp)
+    tagged = tag_documents(
+        nlp, [r.get("text") for r in records], settings.nlp.batch_size, settings.nlp.max_chars_per_chunk
+    )
+    for record, result in zip(records, tagged, strict=True):
+        out = {
+            "id": record.get("id"),
+            "pipeline_version": version,
+            "entities": result.mentions,
+            "quotes": result.quotes,
+        }
+        indent = 2 if fmt == "json" else None
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=indent, default=_json_default) + "\n")
+
+
 def main() -> None:
     app()
 

@@ -346,7 +346,14 @@ ARTICLE_COLUMNS = (
 )
 
 
-MENTION_COLUMNS = "article_id, sentence_index, start_char, end_char, text, normalized, label, pipeline_version"
+MENTION_COLUMNS = (
+    "article_id, sentence_index, start_char, end_char, text, normalized, label, pipeline_version, canonical, "
+    "entity_id, role, role_org"
+)
+QUOTE_COLUMNS = (
+    "article_id, kind, text, start_char, end_char, sentence_index, cue, cue_char, speaker, speaker_entity_id, "
+    "pipeline_version"
+)
 
 
 # A new version whenever an article's normalized body differs from its latest version (or it has none).
@@ -433,6 +440,14 @@ def store_articles(
                 "(partition by article_id, start_char, end_char, label) = 1",
                 [str(mentions_path)],
             )
+        quotes_path = mentions_path.with_name("quotes.parquet") if mentions_path is not None else None
+        has_quotes = quotes_path is not None and quotes_path.exists()
+        if has_quotes:
+            con.execute(
+                "create temp table quotes_batch as select * from read_parquet(?) qualify row_number() over "
+                "(partition by article_id, kind, start_char) = 1",
+                [str(quotes_path)],
+            )
         with transaction(con):
             before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
             con.execute(
@@ -452,15 +467,33 @@ def store_articles(
                     "where articles.article_id = v.article_id"
                 )
                 mentions_added = _count(con, "mentions")
+                con.execute(
+                    "insert into entities (entity_id, canonical_name, label) select entity_id, "
+                    "any_value(canonical), any_value(label) from mentions where entity_id is not null group by 1 "
+                    "on conflict do nothing"
+                )
+                con.execute(
+                    "delete from quotes where article_id in (select article_id from batch "
+                    "where extraction_status = 'ok')"
+                )
+                if has_quotes:
+                    con.execute(f"insert into quotes ({QUOTE_COLUMNS}) select {QUOTE_COLUMNS} from quotes_batch")
             con.execute(VERSION_INSERT)
             if copies_path is not None:
                 # Exact copies of articles tagged before: their mentions are copied, not recomputed.
+                copied_mentions = ", ".join(f"m.{c.strip()}" for c in MENTION_COLUMNS.split(",")[1:])
                 con.execute(
-                    f"insert into entity_mentions ({MENTION_COLUMNS}) select c.article_id, m.sentence_index, "
-                    "m.start_char, m.end_char, m.text, m.normalized, m.label, m.pipeline_version "
+                    f"insert into entity_mentions ({MENTION_COLUMNS}) select c.article_id, {copied_mentions} "
                     "from read_parquet(?) c join entity_mentions m on m.article_id = c.source_article_id "
                     "where c.article_id in (select article_id from batch) "
                     "on conflict do nothing",
+                    [str(copies_path)],
+                )
+                copied_quotes = ", ".join(f"q.{c.strip()}" for c in QUOTE_COLUMNS.split(",")[1:])
+                con.execute(
+                    f"insert into quotes ({QUOTE_COLUMNS}) select c.article_id, {copied_quotes} "
+                    "from read_parquet(?) c join quotes q on q.article_id = c.source_article_id "
+                    "where c.article_id in (select article_id from batch) on conflict do nothing",
                     [str(copies_path)],
                 )
                 con.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,3 +50,12 @@ def seed_article_text() -> str:
     if not SEED_ARTICLE.is_file():
         pytest.skip(f"{SEED_ARTICLE} not present")
     return SEED_ARTICLE.read_text()
+
+
+@pytest.fixture(autouse=True)
+def restore_environment() -> Iterator[None]:
+    """CLI commands run in-process set NEWSFLOW_* variables (as they do for a real run); undo that per test."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

@@ -122,3 +122,21 @@ def test_extract_command_shows_body_title_and_dates_with_sources(tmp_path: Path)
     assert first["published_at_source"] and {c["source"] for c in first["date_candidates"]} >= {"jsonld", "htmldate"}
     missing = runner.invoke(app, ["extract", str(tmp_path / "nope.html")])
     assert missing.exit_code == 1 and "nope.html" in missing.output
+
+
+def test_tag_command_reads_json_lines_and_writes_entities_and_quotes(
+    tmp_path: Path, seed_article_text: str
+) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [{"id": "seed", "text": seed_article_text, "published_at": "2016-07-15"}, {"id": "empty", "text": ""}]
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = runner.invoke(app, ["tag", str(source)])
+    assert result.exit_code == 0, result.output
+    seed, empty = (json.loads(line) for line in result.stdout.strip().splitlines())
+    assert seed["id"] == "seed" and empty == {**empty, "entities": [], "quotes": []}
+    assert {"John Kerry", "Josh Earnest"} <= {q["speaker"] for q in seed["quotes"]}
+    assert any(e["text"] == "Kerry" and e["canonical"] == "John Kerry" for e in seed["entities"])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    failed = runner.invoke(app, ["tag", str(bad)])
+    assert failed.exit_code == 1 and "bad.jsonl:1" in failed.output

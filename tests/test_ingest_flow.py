@@ -127,3 +127,16 @@ def test_syndicated_copies_share_a_story_cluster_and_are_tagged_once(first_run: 
     distinct_clusters = rows(db, "select count(distinct story_cluster_id) from articles where extraction_status='ok'")
     ok_articles = rows(db, "select count(*) from articles where extraction_status = 'ok'")
     assert distinct_clusters[0][0] == ok_articles[0][0] - 1  # only the syndicated pair shares a cluster
+
+
+def test_quotes_and_canonical_entities_are_stored(first_run: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = first_run
+    speakers = dict(rows(db, "select speaker, count(*) from quotes where speaker is not null group by 1"))
+    # "Nobody should expect..." (direct) and "told reporters the talks would..." (reported), on two sites
+    assert speakers.get("Henrik Lindqvist", 0) >= 2
+    assert rows(db, "select count(distinct kind) from quotes")[0][0] == 2
+    assert rows(db, "select count(*) from entity_mentions where entity_id is null")[0][0] == 0
+    orphans = "select count(*) from entity_mentions m left join entities e using (entity_id) where e.entity_id is null"
+    assert rows(db, orphans)[0][0] == 0
+    [(canonical,)] = rows(db, "select distinct canonical from entity_mentions where text = 'Lindqvist'")
+    assert canonical == "Henrik Lindqvist"

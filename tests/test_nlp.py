@@ -7,7 +7,7 @@ from spacy.language import Language
 
 from newsflow.settings import NlpSettings
 from tasks.nlp.components import normalize_entity_text
-from tasks.nlp.tagger import load_pipeline, pipeline_version, split_text, tag_texts
+from tasks.nlp.tagger import load_pipeline, pipeline_version, split_text, tag_documents, tag_texts
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +70,52 @@ def test_entity_text_normalization(raw: str, clean: str) -> None:
 def test_unknown_model_gives_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="NEWSFLOW_NLP__MODEL"):
         load_pipeline("no_such_model_xx")
+
+
+def test_short_names_resolve_to_the_full_name_in_the_article(nlp: Language, seed_article_text: str) -> None:
+    tagged = tag_documents(nlp, [seed_article_text], 8, 100_000)[0]
+    by_text = {(m["text"], m["canonical"]) for m in tagged.mentions if m["label"] == "PERSON"}
+    assert ("Kerry", "John Kerry") in by_text and ("Assad", "Bashar Assad") in by_text
+    ids = {m["entity_id"] for m in tagged.mentions if m["canonical"] == "John Kerry"}
+    assert len(ids) == 1
+
+
+def test_aliases_give_one_canonical_entity_with_a_stable_id(nlp: Language) -> None:
+    first, second = tag_documents(
+        nlp,
+        [
+            "The US and America's allies met. The U.S. envoy spoke in the United States.",
+            "Officials in the United States said the UN would vote.",
+        ],
+        8,
+        100_000,
+    )
+    us_ids = {m["entity_id"] for m in first.mentions + second.mentions if m["canonical"] == "United States"}
+    assert len(us_ids) == 1
+    assert {m["canonical"] for m in second.mentions} >= {"United States", "United Nations"}
+
+
+def test_titles_and_roles_are_captured(nlp: Language, seed_article_text: str) -> None:
+    tagged = tag_documents(nlp, [seed_article_text], 8, 100_000)[0]
+    earnest = next(m for m in tagged.mentions if m["canonical"] == "Josh Earnest" and m["role"])
+    assert earnest["role"] == "spokesman" and earnest["role_org"] == "White House"
+    assert "State" not in {m["text"] for m in tagged.mentions if m["label"] == "ORG"}  # "Secretary of State"
+
+
+def test_quotes_are_attributed_direct_and_reported(nlp: Language, seed_article_text: str) -> None:
+    quotes = tag_documents(nlp, [seed_article_text], 8, 100_000)[0].quotes
+    speakers = {(q["kind"], q["speaker"]) for q in quotes}
+    assert {
+        ("direct", "John Kerry"),
+        ("direct", "Vladimir Putin"),
+        ("direct", "Josh Earnest"),
+        ("reported", "Josh Earnest"),
+        ("reported", "Vladimir Putin"),
+    } <= speakers
+    kerry = next(q for q in quotes if q["speaker"] == "John Kerry")
+    assert kerry["text"].startswith("Hopefully we'll be able") and kerry["cue"] == "say"
+    assert seed_article_text[kerry["start_char"] : kerry["end_char"]] == kerry["text"]
+    pronoun = next(q for q in quotes if q["text"].startswith("military might"))
+    assert pronoun["speaker"] == "Josh Earnest"  # "he said" resolved to the last person quoted
+    reported = next(q for q in quotes if q["kind"] == "reported" and q["text"].startswith("Russia had to limit"))
+    assert reported["speaker"] == "Josh Earnest"

@@ -27,6 +27,8 @@ DEFAULT_FURNITURE = (
     "all rights reserved",
     "advertisement",
 )
+# "<office> of <X>" titles whose X the NER model tags as an organisation.
+OFFICE_HEADS = frozenset({"secretary", "minister", "undersecretary"})
 # Labels we keep: the rest (CARDINAL, PERCENT, ...) are numbers, not things people search news by.
 DEFAULT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART")
 
@@ -74,6 +76,8 @@ class EntityCleaner:
                 continue
             if not any(ch.isalpha() for ch in normalized):
                 continue
+            if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in OFFICE_HEADS:
+                continue  # "Secretary of State": part of a title, not the organisation
             span._.normalized = normalized
             kept.append(span)
         doc.ents = kept

@@ -5,17 +5,18 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import spacy
 from spacy.language import Language
 
-from tasks.nlp import components  # noqa: F401  (registers factories and misc functions)
+from tasks.nlp import components, entities, quotes  # noqa: F401  (registers factories and misc functions)
 
 LOGGER = logging.getLogger(__name__)
 
 # Bump when the newsflow part of the pipeline changes behaviour: stored rows carry it.
-NEWSFLOW_NLP_VERSION = 1
+NEWSFLOW_NLP_VERSION = 2
 
 
 @functools.lru_cache(maxsize=4)
@@ -26,6 +27,8 @@ def load_pipeline(model: str) -> Language:
     except OSError as exc:
         raise RuntimeError(f"spaCy model {model!r} is not installed; install it or set NEWSFLOW_NLP__MODEL") from exc
     nlp.add_pipe("newsflow_entity_cleaner", after="ner")
+    nlp.add_pipe("newsflow_entity_linker", after="newsflow_entity_cleaner")
+    nlp.add_pipe("newsflow_quotes", after="newsflow_entity_linker")
     return nlp
 
 
@@ -51,38 +54,67 @@ def split_text(text: str, max_chars: int) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def tag_texts(
-    nlp: Language, texts: Sequence[str | None], batch_size: int, max_chars: int
-) -> list[list[dict[str, Any]]]:
-    """Entity mentions per text (empty list for empty text), in input order, from one batched nlp.pipe."""
+@dataclass
+class Tagged:
+    """What the tagger found in one text: entity mentions and quotes, offsets into that text."""
+
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def tag_documents(nlp: Language, texts: Sequence[str | None], batch_size: int, max_chars: int) -> list[Tagged]:
+    """Mentions and quotes per text (empty for empty text), in input order, from one batched nlp.pipe."""
     pieces: list[tuple[int, int, str]] = []  # (text index, char offset, chunk)
     for index, text in enumerate(texts):
         if text and text.strip():
             pieces.extend((index, offset, chunk) for offset, chunk in split_text(text, max_chars))
-    results: list[list[dict[str, Any]]] = [[] for _ in texts]
+    results = [Tagged() for _ in texts]
     sentence_base = [0 for _ in texts]
     docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=batch_size)
     for (index, offset, _chunk), doc in zip(pieces, docs, strict=True):
         sentence_starts = [sent.start for sent in doc.sents]
+        sentence_chars = [sent.start_char for sent in doc.sents]
         for ent in doc.ents:
-            sentence_index = sentence_base[index] + _sentence_of(sentence_starts, ent.start)
-            results[index].append(
+            results[index].mentions.append(
                 {
-                    "sentence_index": sentence_index,
+                    "sentence_index": sentence_base[index] + _sentence_of(sentence_starts, ent.start),
                     "start_char": offset + ent.start_char,
                     "end_char": offset + ent.end_char,
                     "text": ent.text,
                     "normalized": ent._.normalized or ent.text,
                     "label": ent.label_,
+                    "canonical": ent._.canonical or ent._.normalized or ent.text,
+                    "entity_id": ent._.entity_id,
+                    "role": ent._.role,
+                    "role_org": ent._.role_org,
+                }
+            )
+        for quote in doc._.quotes:
+            sentence_char = quote.pop("sentence_start_char")
+            results[index].quotes.append(
+                {
+                    **quote,
+                    "start_char": offset + quote["start_char"],
+                    "end_char": offset + quote["end_char"],
+                    "cue_char": offset + quote["cue_char"] if quote["cue_char"] is not None else None,
+                    "sentence_index": sentence_base[index] + _sentence_of(sentence_chars, sentence_char),
                 }
             )
         sentence_base[index] += len(sentence_starts)
     return results
 
 
-def _sentence_of(sentence_starts: list[int], token_index: int) -> int:
+def tag_texts(
+    nlp: Language, texts: Sequence[str | None], batch_size: int, max_chars: int
+) -> list[list[dict[str, Any]]]:
+    """Entity mentions only, per text (see tag_documents)."""
+    return [tagged.mentions for tagged in tag_documents(nlp, texts, batch_size, max_chars)]
+
+
+def _sentence_of(sentence_starts: list[int], position: int) -> int:
+    """Index of the sentence containing position (token index or char offset, matching the starts given)."""
     # Sentences are few per chunk; a linear scan from the end is simpler than bisect and as fast here.
-    for position in range(len(sentence_starts) - 1, -1, -1):
-        if sentence_starts[position] <= token_index:
-            return position
+    for index in range(len(sentence_starts) - 1, -1, -1):
+        if sentence_starts[index] <= position:
+            return index
     return 0

@@ -11,7 +11,7 @@ from prefect.logging import get_run_logger
 
 from newsflow.progress import report
 from newsflow.settings import NlpSettings
-from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_texts
+from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_documents
 from tasks.staging import read_records, write_records
 
 MENTION_SCHEMA = pa.schema(
@@ -23,9 +23,33 @@ MENTION_SCHEMA = pa.schema(
         ("text", pa.string()),
         ("normalized", pa.string()),
         ("label", pa.string()),
+        ("canonical", pa.string()),
+        ("entity_id", pa.string()),
+        ("role", pa.string()),
+        ("role_org", pa.string()),
         ("pipeline_version", pa.string()),
     ]
 )
+QUOTE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("kind", pa.string()),  # direct | reported
+        ("text", pa.string()),
+        ("start_char", pa.int32()),
+        ("end_char", pa.int32()),
+        ("sentence_index", pa.int32()),
+        ("cue", pa.string()),
+        ("cue_char", pa.int32()),
+        ("speaker", pa.string()),
+        ("speaker_entity_id", pa.string()),
+        ("pipeline_version", pa.string()),
+    ]
+)
+
+
+def quotes_path_for(mentions_path: Path) -> Path:
+    """Quotes travel beside the mentions file of the same batch."""
+    return mentions_path.with_name("quotes.parquet")
 
 
 @task(name="tag-articles")
@@ -49,14 +73,27 @@ def tag_articles(
     distinct = list(first_by_hash.values())
     nlp = load_pipeline(nlp_settings.model)
     version = pipeline_version(nlp)
-    per_body = tag_texts(
+    per_body = tag_documents(
         nlp, [a["body_text"] for a in distinct], nlp_settings.batch_size, nlp_settings.max_chars_per_chunk
     )
-    mentions_by_hash = {a["content_hash"]: m for a, m in zip(distinct, per_body, strict=True)}
+    tagged_by_hash = {a["content_hash"]: t for a, t in zip(distinct, per_body, strict=True)}
     rows = [
         {"article_id": article["article_id"], "pipeline_version": version, **mention}
         for article in articles
-        for mention in mentions_by_hash[article["content_hash"]]
+        for mention in tagged_by_hash[article["content_hash"]].mentions
     ]
-    report(get_run_logger(), "tagged %d articles: %d entity mentions (%s)", len(articles), len(rows), version)
+    quote_rows = [
+        {"article_id": article["article_id"], "pipeline_version": version, **quote}
+        for article in articles
+        for quote in tagged_by_hash[article["content_hash"]].quotes
+    ]
+    write_records(quotes_path_for(out_path), quote_rows, QUOTE_SCHEMA)
+    report(
+        get_run_logger(),
+        "tagged %d articles: %d entity mentions, %d quotes (%s)",
+        len(articles),
+        len(rows),
+        len(quote_rows),
+        version,
+    )
     return write_records(out_path, rows, MENTION_SCHEMA)

@@ -1,0 +1,28 @@
+-- Canonical entities (stable ids across articles), roles on mentions, and speaker-attributed quotes.
+
+alter table entity_mentions add column canonical varchar;    -- "Kerry" -> "John Kerry", "US" -> "United States"
+alter table entity_mentions add column entity_id varchar;    -- sha256(label | canonical)[:16]
+alter table entity_mentions add column role varchar;         -- office before a person's name: spokesman, minister
+alter table entity_mentions add column role_org varchar;     -- organisation in that title: White House
+
+create table entities (
+    entity_id varchar primary key,
+    canonical_name varchar not null,
+    label varchar not null,
+    first_seen_at timestamptz not null default current_timestamp
+);
+
+create table quotes (
+    article_id varchar not null,
+    kind varchar not null,                  -- direct (in quotation marks) | reported (X said Y)
+    text varchar not null,
+    start_char integer not null,
+    end_char integer not null,
+    sentence_index integer,
+    cue varchar,                            -- lemma of the cue verb: say, tell, warn, ...
+    cue_char integer,
+    speaker varchar,                        -- canonical name; null when no speaker could be found
+    speaker_entity_id varchar,
+    pipeline_version varchar not null,
+    primary key (article_id, kind, start_char)
+);
