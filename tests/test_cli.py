@@ -124,9 +124,7 @@ def test_extract_command_shows_body_title_and_dates_with_sources(tmp_path: Path)
     assert missing.exit_code == 1 and "nope.html" in missing.output
 
 
-def test_tag_command_reads_json_lines_and_writes_entities_and_quotes(
-    tmp_path: Path, seed_article_text: str
-) -> None:
+def test_tag_command_reads_json_lines_and_writes_entities_and_quotes(tmp_path: Path, seed_article_text: str) -> None:
     source = tmp_path / "in.jsonl"
     lines = [{"id": "seed", "text": seed_article_text, "published_at": "2016-07-15"}, {"id": "empty", "text": ""}]
     source.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
