@@ -309,11 +309,11 @@ def tag(
     fmt: FormatOption = "jsonl",
     config: ConfigOption = None,
 ) -> None:
-    """Tag your own texts: entities (canonical names, ids, roles) and speaker-attributed quotes.
+    """Tag your own texts: entities (canonical names, ids, roles), PLOVER events and speaker-attributed quotes.
 
-    Reads JSON lines {"id": ..., "text": ..., "published_at"?: ...} and writes one line per input:
-    {"id", "entities": [...], "quotes": [...]}, offsets into "text". --format: jsonl (default) or json.
-    Event extraction is not built yet, so lines carry no "events".
+    Reads JSON lines {"id": ..., "text": ..., "published_at"?: "YYYY-MM-DD..."} and writes one line per input:
+    {"id", "entities": [...], "events": [...], "quotes": [...]}, offsets into "text"; event dates such as
+    "yesterday" are resolved against published_at. --format: jsonl (default) or json.
     """
     if fmt not in ("jsonl", "json"):
         raise _fail(f"--format must be jsonl or json, not {fmt!r}")
@@ -340,18 +340,29 @@ def tag(
     except RuntimeError as exc:
         raise _fail(str(exc)) from exc
     version = pipeline_version(nlp)
+    published = [_published_day(r.get("published_at")) for r in records]
     tagged = tag_documents(
-        nlp, [r.get("text") for r in records], settings.nlp.batch_size, settings.nlp.max_chars_per_chunk
+        nlp, [r.get("text") for r in records], settings.nlp.batch_size, settings.nlp.max_chars_per_chunk, published
     )
     for record, result in zip(records, tagged, strict=True):
         out = {
             "id": record.get("id"),
             "pipeline_version": version,
             "entities": result.mentions,
+            "events": result.events,
             "quotes": result.quotes,
         }
         indent = 2 if fmt == "json" else None
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=indent, default=_json_default) + "\n")
+
+
+def _published_day(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def main() -> None:

@@ -350,6 +350,11 @@ MENTION_COLUMNS = (
     "article_id, sentence_index, start_char, end_char, text, normalized, label, pipeline_version, canonical, "
     "entity_id, role, role_org"
 )
+EVENT_COLUMNS = (
+    "article_id, trigger_char, event_type, cameo_root, trigger, sentence_index, rank_in_sentence, actor, "
+    "actor_entity_id, target, target_entity_id, location, date_text, event_date, negated, mode, confidence, "
+    "pipeline_version"
+)
 QUOTE_COLUMNS = (
     "article_id, kind, text, start_char, end_char, sentence_index, cue, cue_char, speaker, speaker_entity_id, "
     "pipeline_version"
@@ -448,6 +453,14 @@ def store_articles(
                 "(partition by article_id, kind, start_char) = 1",
                 [str(quotes_path)],
             )
+        events_path = mentions_path.with_name("events.parquet") if mentions_path is not None else None
+        has_events = events_path is not None and events_path.exists()
+        if has_events:
+            con.execute(
+                "create temp table events_batch as select * from read_parquet(?) qualify row_number() over "
+                "(partition by article_id, trigger_char) = 1",
+                [str(events_path)],
+            )
         with transaction(con):
             before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
             con.execute(
@@ -478,6 +491,12 @@ def store_articles(
                 )
                 if has_quotes:
                     con.execute(f"insert into quotes ({QUOTE_COLUMNS}) select {QUOTE_COLUMNS} from quotes_batch")
+                con.execute(
+                    "delete from events where article_id in (select article_id from batch "
+                    "where extraction_status = 'ok')"
+                )
+                if has_events:
+                    con.execute(f"insert into events ({EVENT_COLUMNS}) select {EVENT_COLUMNS} from events_batch")
             con.execute(VERSION_INSERT)
             if copies_path is not None:
                 # Exact copies of articles tagged before: their mentions are copied, not recomputed.
@@ -487,6 +506,13 @@ def store_articles(
                     "from read_parquet(?) c join entity_mentions m on m.article_id = c.source_article_id "
                     "where c.article_id in (select article_id from batch) "
                     "on conflict do nothing",
+                    [str(copies_path)],
+                )
+                copied_events = ", ".join(f"v.{c.strip()}" for c in EVENT_COLUMNS.split(",")[1:])
+                con.execute(
+                    f"insert into events ({EVENT_COLUMNS}) select c.article_id, {copied_events} "
+                    "from read_parquet(?) c join events v on v.article_id = c.source_article_id "
+                    "where c.article_id in (select article_id from batch) on conflict do nothing",
                     [str(copies_path)],
                 )
                 copied_quotes = ", ".join(f"q.{c.strip()}" for c in QUOTE_COLUMNS.split(",")[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,20 @@ def test_quotes_and_canonical_entities_are_stored(first_run: tuple[Path, dict[st
     assert rows(db, orphans)[0][0] == 0
     [(canonical,)] = rows(db, "select distinct canonical from entity_mentions where text = 'Lindqvist'")
     assert canonical == "Henrik Lindqvist"
+
+
+def test_events_are_stored_with_resolved_dates(first_run: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = first_run
+    types = dict(rows(db, "select event_type, count(*) from events group by 1"))
+    assert {"CONSULT", "PROTEST", "SANCTION"} <= set(types)
+    geneva = rows(
+        db,
+        """
+        select e.event_type, e.actor, e.event_date, a.published_at::date
+        from events e join articles a using (article_id)
+        where a.canonical_url like '%/wire/%geneva-ceasefire%' and e.trigger = 'met'""",
+    )
+    # "met in Geneva on Monday", published Tuesday 17 November: the Monday before
+    assert geneva and geneva[0][0] == "CONSULT" and geneva[0][2] == date(2026, 11, 16) < geneva[0][3]
+    assert geneva[0][1] != "GENEVA"  # the dateline is not the actor
+    assert rows(db, "select count(*) from events where pipeline_version is null")[0][0] == 0

@@ -119,3 +119,21 @@ def test_quotes_are_attributed_direct_and_reported(nlp: Language, seed_article_t
     assert pronoun["speaker"] == "Josh Earnest"  # "he said" resolved to the last person quoted
     reported = next(q for q in quotes if q["kind"] == "reported" and q["text"].startswith("Russia had to limit"))
     assert reported["speaker"] == "Josh Earnest"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked_prefix"),
+    [
+        ("GENEVA (WWS) — Delegations met.", 15),
+        ("POTOSI, Bolivia — Residents", 18),
+        ("LONDON (Reuters) - UK", 19),
+        ("NATO - the alliance met", 0),
+        ("US Secretary of State John Kerry met", 0),
+    ],
+)
+def test_datelines_are_blanked_without_moving_offsets(text: str, masked_prefix: int) -> None:
+    from tasks.nlp.tagger import mask_dateline
+
+    masked = mask_dateline(text)
+    assert len(masked) == len(text)
+    assert masked[:masked_prefix].strip() == "" and masked[masked_prefix:] == text[masked_prefix:]

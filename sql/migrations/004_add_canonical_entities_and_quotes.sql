@@ -26,3 +26,25 @@ create table quotes (
     pipeline_version varchar not null,
     primary key (article_id, kind, start_char)
 );
+
+create table events (
+    article_id varchar not null,
+    trigger_char integer not null,          -- offset of the trigger word in the article body
+    event_type varchar not null,            -- PLOVER category: CONSULT, AGREE, ASSAULT, ...
+    cameo_root varchar,                     -- CAMEO root code (2 digits)
+    trigger varchar not null,
+    sentence_index integer,
+    rank_in_sentence integer,               -- 0 = the sentence's main event (highest in the parse)
+    actor varchar,
+    actor_entity_id varchar,
+    target varchar,
+    target_entity_id varchar,
+    location varchar,
+    date_text varchar,                      -- the date words of the sentence: "yesterday", "on Monday"
+    event_date date,                        -- resolved against the article's publication date
+    negated boolean,
+    mode varchar,                           -- asserted | hypothetical | denied
+    confidence double,
+    pipeline_version varchar not null,
+    primary key (article_id, trigger_char)
+);

@@ -52,7 +52,7 @@ DEFAULT_ROLES = (
     "foreign minister",
 )
 
-for name in ("canonical", "entity_id", "role", "role_org"):
+for name in ("canonical", "canonical_label", "entity_id", "role", "role_org"):
     if not Span.has_extension(name):
         Span.set_extension(name, default=None)
 
@@ -103,6 +103,7 @@ class EntityLinker:
             elif label == "PERSON" and len(name.split()) == 1 and name.lower() in full_names:
                 name = full_names[name.lower()]  # "Kerry" -> "John Kerry"
             ent._.canonical = name
+            ent._.canonical_label = label
             ent._.entity_id = entity_id(name, label)
             if ent.label_ == "PERSON":
                 self._set_role(ent)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import spacy
 from spacy.language import Language
 
-from tasks.nlp import components, entities, quotes  # noqa: F401  (registers factories and misc functions)
+from tasks.nlp import components, entities, events, quotes  # noqa: F401  (registers factories and misc functions)
+from tasks.nlp.events import resolve_event_date
 
 LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +32,7 @@ def load_pipeline(model: str) -> Language:
     nlp.add_pipe("newsflow_entity_cleaner", after="ner")
     nlp.add_pipe("newsflow_entity_linker", after="newsflow_entity_cleaner")
     nlp.add_pipe("newsflow_quotes", after="newsflow_entity_linker")
+    nlp.add_pipe("newsflow_events", after="newsflow_quotes")
     return nlp
 
 
@@ -60,14 +64,31 @@ class Tagged:
 
     mentions: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
-def tag_documents(nlp: Language, texts: Sequence[str | None], batch_size: int, max_chars: int) -> list[Tagged]:
+# "GENEVA (WWS) — " or "POTOSI, Bolivia — ": the parser takes a dateline for the sentence's subject.
+DATELINE_RE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]*)?\s*(?:\([A-Z][A-Za-z.]+\)\s*[—–-]|[—–]|--)\s+")
+
+
+def mask_dateline(text: str) -> str:
+    """Blank out a leading wire dateline with spaces, so every offset into the text stays the same."""
+    match = DATELINE_RE.match(text)
+    return " " * match.end() + text[match.end() :] if match else text
+
+
+def tag_documents(
+    nlp: Language,
+    texts: Sequence[str | None],
+    batch_size: int,
+    max_chars: int,
+    published: Sequence[date | None] | None = None,
+) -> list[Tagged]:
     """Mentions and quotes per text (empty for empty text), in input order, from one batched nlp.pipe."""
     pieces: list[tuple[int, int, str]] = []  # (text index, char offset, chunk)
     for index, text in enumerate(texts):
         if text and text.strip():
-            pieces.extend((index, offset, chunk) for offset, chunk in split_text(text, max_chars))
+            pieces.extend((index, offset, chunk) for offset, chunk in split_text(mask_dateline(text), max_chars))
     results = [Tagged() for _ in texts]
     sentence_base = [0 for _ in texts]
     docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=batch_size)
@@ -98,6 +119,17 @@ def tag_documents(nlp: Language, texts: Sequence[str | None], batch_size: int, m
                     "end_char": offset + quote["end_char"],
                     "cue_char": offset + quote["cue_char"] if quote["cue_char"] is not None else None,
                     "sentence_index": sentence_base[index] + _sentence_of(sentence_chars, sentence_char),
+                }
+            )
+        for event in doc._.events:
+            sentence_char = event.pop("sentence_start_char")
+            day = published[index] if published is not None else None
+            results[index].events.append(
+                {
+                    **event,
+                    "trigger_char": offset + event["trigger_char"],
+                    "sentence_index": sentence_base[index] + _sentence_of(sentence_chars, sentence_char),
+                    "event_date": resolve_event_date(event["date_text"], day),
                 }
             )
         sentence_base[index] += len(sentence_starts)

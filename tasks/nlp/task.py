@@ -47,6 +47,34 @@ QUOTE_SCHEMA = pa.schema(
 )
 
 
+EVENT_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("trigger_char", pa.int32()),
+        ("event_type", pa.string()),
+        ("cameo_root", pa.string()),
+        ("trigger", pa.string()),
+        ("sentence_index", pa.int32()),
+        ("rank_in_sentence", pa.int32()),
+        ("actor", pa.string()),
+        ("actor_entity_id", pa.string()),
+        ("target", pa.string()),
+        ("target_entity_id", pa.string()),
+        ("location", pa.string()),
+        ("date_text", pa.string()),
+        ("event_date", pa.date32()),
+        ("negated", pa.bool_()),
+        ("mode", pa.string()),
+        ("confidence", pa.float64()),
+        ("pipeline_version", pa.string()),
+    ]
+)
+
+
+def events_path_for(mentions_path: Path) -> Path:
+    return mentions_path.with_name("events.parquet")
+
+
 def quotes_path_for(mentions_path: Path) -> Path:
     """Quotes travel beside the mentions file of the same batch."""
     return mentions_path.with_name("quotes.parquet")
@@ -74,7 +102,11 @@ def tag_articles(
     nlp = load_pipeline(nlp_settings.model)
     version = pipeline_version(nlp)
     per_body = tag_documents(
-        nlp, [a["body_text"] for a in distinct], nlp_settings.batch_size, nlp_settings.max_chars_per_chunk
+        nlp,
+        [a["body_text"] for a in distinct],
+        nlp_settings.batch_size,
+        nlp_settings.max_chars_per_chunk,
+        [a["published_at"].date() if a.get("published_at") else None for a in distinct],
     )
     tagged_by_hash = {a["content_hash"]: t for a, t in zip(distinct, per_body, strict=True)}
     rows = [
@@ -88,12 +120,19 @@ def tag_articles(
         for quote in tagged_by_hash[article["content_hash"]].quotes
     ]
     write_records(quotes_path_for(out_path), quote_rows, QUOTE_SCHEMA)
+    event_rows = [
+        {"article_id": article["article_id"], "pipeline_version": version, **event}
+        for article in articles
+        for event in tagged_by_hash[article["content_hash"]].events
+    ]
+    write_records(events_path_for(out_path), event_rows, EVENT_SCHEMA)
     report(
         get_run_logger(),
-        "tagged %d articles: %d entity mentions, %d quotes (%s)",
+        "tagged %d articles: %d entity mentions, %d quotes, %d events (%s)",
         len(articles),
         len(rows),
         len(quote_rows),
+        len(event_rows),
         version,
     )
     return write_records(out_path, rows, MENTION_SCHEMA)
