@@ -27,7 +27,7 @@ VIEWS_DIR = SQL_DIR / "views"
 MIGRATION_NAME_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 LOCK_ERROR_MARKERS = ("Could not set lock", "Conflicting lock")
 # Tables a run writes, in the order a summary lists them.
-DATA_TABLES = ("feeds", "feed_entries", "articles", "entity_mentions")
+DATA_TABLES = ("feeds", "feed_entries", "articles", "article_versions", "entity_mentions", "quotes", "events")
 
 
 class DatabaseBusyError(RuntimeError):
