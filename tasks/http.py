@@ -58,6 +58,22 @@ class FetchResult:
     retry_after_s: float | None = None
     moved_to: str | None = None
 
+    @classmethod
+    def failure(
+        cls, url: str, final_url: str, error_class: str, error: str, duration_ms: int, redirects: list[str]
+    ) -> FetchResult:
+        return cls(
+            url=url,
+            final_url=final_url,
+            status=None,
+            headers={},
+            body=b"",
+            duration_ms=duration_ms,
+            redirects=redirects,
+            error_class=error_class,
+            error=error,
+        )
+
     @property
     def permanent_redirect(self) -> str | None:
         """The last URL reached through 301/308 only: where a feed has moved for good."""
@@ -308,16 +324,7 @@ class HttpClient:
         started = time.monotonic()
         deadline = started + self.settings.total_deadline_s
         if check_robots and self.settings.respect_robots_txt and not self.robots_allows(url, deadline):
-            return FetchResult(
-                url=url,
-                final_url=url,
-                status=None,
-                headers={},
-                body=b"",
-                duration_ms=0,
-                error_class="robots_disallowed",
-                error="robots.txt disallows this URL",
-            )
+            return FetchResult.failure(url, url, "robots_disallowed", "robots.txt disallows this URL", 0, [])
         attempt = 0
         while True:
             attempt += 1
@@ -429,16 +436,8 @@ class HttpClient:
             error_class, message = "timeout", f"{type(exc).__name__}: {exc}"
         except httpx.HTTPError as exc:
             error_class, message = "connect", f"{type(exc).__name__}: {exc}"
-        return FetchResult(
-            url=url,
-            final_url=current,
-            status=None,
-            headers={},
-            body=b"",
-            duration_ms=int((time.monotonic() - started) * 1000),
-            redirects=redirects,
-            error_class=error_class,
-            error=message,
+        return FetchResult.failure(
+            url, current, error_class, message, int((time.monotonic() - started) * 1000), redirects
         )
 
     def _one_hop(

@@ -434,32 +434,15 @@ def store_articles(
     updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c != "article_id")
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
         # Read and de-duplicate the files into temp tables before taking the write transaction: keep it short.
-        con.execute(
-            "create temp table batch as select * from read_parquet(?) "
-            "qualify row_number() over (partition by article_id) = 1",
-            [str(articles_path)],
-        )
+        _stage(con, "batch", articles_path, "article_id")
+        has_quotes = has_events = False
         if mentions_path is not None:
-            con.execute(
-                "create temp table mentions as select * from read_parquet(?) qualify row_number() over "
-                "(partition by article_id, start_char, end_char, label) = 1",
-                [str(mentions_path)],
+            _stage(con, "mentions", mentions_path, "article_id, start_char, end_char, label")
+            has_quotes = _stage(
+                con, "quotes_batch", mentions_path.with_name("quotes.parquet"), "article_id, kind, start_char"
             )
-        quotes_path = mentions_path.with_name("quotes.parquet") if mentions_path is not None else None
-        has_quotes = quotes_path is not None and quotes_path.exists()
-        if has_quotes:
-            con.execute(
-                "create temp table quotes_batch as select * from read_parquet(?) qualify row_number() over "
-                "(partition by article_id, kind, start_char) = 1",
-                [str(quotes_path)],
-            )
-        events_path = mentions_path.with_name("events.parquet") if mentions_path is not None else None
-        has_events = events_path is not None and events_path.exists()
-        if has_events:
-            con.execute(
-                "create temp table events_batch as select * from read_parquet(?) qualify row_number() over "
-                "(partition by article_id, trigger_char) = 1",
-                [str(events_path)],
+            has_events = _stage(
+                con, "events_batch", mentions_path.with_name("events.parquet"), "article_id, trigger_char"
             )
         with transaction(con):
             before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
@@ -563,6 +546,19 @@ def store_articles(
         "mentions_written": mentions_added,
         **{f"status_{k}": v for k, v in statuses.items()},
     }
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: str, path: Path, key: str) -> bool:
+    """Load a batch file into a temp table, one row per key (DuckDB keeps the first of duplicate keys
+    silently in one upsert). False when the file does not exist."""
+    if not path.exists():
+        return False
+    con.execute(
+        f"create temp table {table} as select * from read_parquet(?) "
+        f"qualify row_number() over (partition by {key}) = 1",
+        [str(path)],
+    )
+    return True
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
