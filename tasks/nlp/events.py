@@ -51,6 +51,38 @@ TARGET_PREPS = frozenset({"with", "against", "on", "to", "from", "for", "at"})
 # cooperate), "will boycott / would blockade" is THREATEN; a negated cooperative act is REJECT.
 COOPERATIVE = frozenset({"CONSULT", "AGREE", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "INVESTIGATE"})
 CONFLICTUAL = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "FIGHT", "MOBILIZE"})
+# Killing by armies, aircraft or artillery is conventional fighting (FIGHT), not one-sided violence (ASSAULT).
+MILITARY_WORDS = frozenset(
+    {
+        "army",
+        "troops",
+        "troop",
+        "forces",
+        "force",
+        "soldier",
+        "soldiers",
+        "military",
+        "aircraft",
+        "warplane",
+        "warplanes",
+        "gunship",
+        "gunships",
+        "artillery",
+        "navy",
+        "tank",
+        "tanks",
+        "jets",
+        "jet",
+        "helicopter",
+        "helicopters",
+        "battalion",
+        "militia",
+        "guerrilla",
+        "guerrillas",
+        "rebels",
+    }
+)
+MILITARY_ASSAULT_VERBS = frozenset({"kill", "bomb", "shoot", "attack", "wound", "injure"})
 INTENT_AUX = frozenset({"will", "would", "shall"})
 INTENT_HEADS = frozenset({"plan", "prepare", "intend", "decide", "vow", "pledge", "promise", "expect"})
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -173,7 +205,31 @@ class EventTagger:
                 (c for c in trigger.children if c.dep_ in ("poss", "compound", "amod") and _entity_at(c) is not None),
                 None,
             )
+        # "The rebels said they will release ...": a pronoun subject stands for the reporting verb's subject.
+        if actor is not None and actor.pos_ == "PRON":
+            for ancestor in actor.head.ancestors:
+                subject = next((c for c in ancestor.children if c.dep_ == "nsubj"), None)
+                if subject is not None and subject.pos_ != "PRON":
+                    actor = subject
+                    break
+        # A PLOVER target is an actor (person, organisation, country), not the thing acted on: "grant asylum
+        # to X", "provide aid to X", "lift a curfew in X". Prefer an actor entity near the trigger.
+        if target is None or _entity_at(target) is None:
+            target = self._actor_entity_near(trigger, exclude=actor) or target
         return actor, target
+
+    @staticmethod
+    def _actor_entity_near(trigger: Token, exclude: Token | None) -> Token | None:
+        excluded = set(exclude.subtree) if exclude is not None else set()
+        objects = [c for c in trigger.children if c.dep_ in ("dobj", "dative", "iobj", "prep", "attr", "nsubjpass")]
+        for obj in objects:
+            for token in obj.subtree:
+                if token in excluded:
+                    continue
+                ent = _entity_at(token)
+                if ent is not None and ent.label_ in ("PERSON", "ORG", "GPE", "NORP") and token == ent.root:
+                    return token
+        return None
 
     @staticmethod
     def _mode(trigger: Token) -> tuple[bool, str]:
@@ -194,6 +250,10 @@ class EventTagger:
 
     @staticmethod
     def _plover_category(trigger: Token, category: str, negated: bool) -> str:
+        if category == "ASSAULT" and trigger.lemma_.lower() in MILITARY_ASSAULT_VERBS:
+            subject = next((c for c in trigger.children if c.dep_ in ("nsubj", "agent")), None)
+            if subject is not None and any(t.lower_ in MILITARY_WORDS for t in subject.subtree):
+                category = "FIGHT"
         auxes = {c.lemma_.lower() for c in trigger.children if c.dep_ in ("aux", "auxpass")}
         if "must" in auxes or "should" in auxes:
             return "DEMAND"
