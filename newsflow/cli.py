@@ -356,6 +356,38 @@ def tag(
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=indent, default=_json_default) + "\n")
 
 
+@app.command(name="eval")
+def evaluate(
+    events_dev: Annotated[
+        Path | None,
+        typer.Option(
+            "--events-dev",
+            help="PLOVER gold JSON to score events on too (e.g. ../shared/data/events-dev/plover-gsr-half-a.json).",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Score the NLP tagger on the hand-annotated demo newswire (seeds/gold) and, if given, PLOVER sentences."""
+    _apply_config(config, None)
+    from newsflow.settings import load_settings
+    from tasks.nlp.evaluate import score_events_dev, score_newswire_gold
+    from tasks.nlp.tagger import load_pipeline, pipeline_version
+
+    nlp = load_pipeline(load_settings().nlp.model)
+    table = Table(title=f"tagger quality ({pipeline_version(nlp)})")
+    table.add_column("set")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for metric, value in score_newswire_gold(nlp).items():
+        table.add_row("seeds/gold newswire", metric, str(value))
+    if events_dev is not None:
+        if not events_dev.is_file():
+            raise _fail(f"{events_dev} not found")
+        for metric, value in score_events_dev(nlp, events_dev).items():
+            table.add_row(events_dev.name, metric, str(value))
+    console.print(table)
+
+
 def _published_day(value: object) -> date | None:
     if not isinstance(value, str):
         return None
