@@ -357,7 +357,7 @@ EVENT_COLUMNS = (
 )
 QUOTE_COLUMNS = (
     "article_id, kind, text, start_char, end_char, sentence_index, cue, cue_char, speaker, speaker_entity_id, "
-    "pipeline_version"
+    "event_trigger_char, pipeline_version"
 )
 
 

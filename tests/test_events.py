@@ -86,3 +86,11 @@ def test_event_type_accuracy_on_events_dev_stays_above_the_pinned_floor(nlp: Lan
         main = min(result.events, key=lambda e: (e["sentence_index"], e["rank_in_sentence"]), default=None)
         correct += main is not None and main["event_type"] == record["event"]
     assert correct / len(records) >= EVENT_TYPE_ACCURACY_FLOOR
+
+
+def test_reported_quote_is_linked_to_the_event_it_reports(nlp: Language) -> None:
+    text = "Foreign Minister Cem Aydin said Turkey had agreed to mediate between the two sides."
+    [tagged] = tag_documents(nlp, [text], 8, 100_000)
+    quote = next(q for q in tagged.quotes if q["kind"] == "reported")
+    assert quote["event_trigger_char"] == text.index("agreed")
+    assert next(e for e in tagged.events if e["trigger_char"] == quote["event_trigger_char"])["event_type"] == "AGREE"

@@ -23,6 +23,7 @@ create table quotes (
     cue_char integer,
     speaker varchar,                        -- canonical name; null when no speaker could be found
     speaker_entity_id varchar,
+    event_trigger_char integer,             -- the event this quote is about: events(article_id, trigger_char)
     pipeline_version varchar not null,
     primary key (article_id, kind, start_char)
 );

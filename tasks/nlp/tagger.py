@@ -133,7 +133,17 @@ def tag_documents(
                 }
             )
         sentence_base[index] += len(sentence_starts)
+    for tagged in results:
+        _link_quotes_to_events(tagged)
     return results
+
+
+def _link_quotes_to_events(tagged: Tagged) -> None:
+    """A quote is about the event whose trigger it contains ("said Russia had to limit ..."), if any."""
+    for quote in tagged.quotes:
+        inside = [e for e in tagged.events if quote["start_char"] <= e["trigger_char"] < quote["end_char"]]
+        main = min(inside, key=lambda e: (e["rank_in_sentence"], e["trigger_char"]), default=None)
+        quote["event_trigger_char"] = main["trigger_char"] if main else None
 
 
 def tag_texts(

@@ -42,6 +42,7 @@ QUOTE_SCHEMA = pa.schema(
         ("cue_char", pa.int32()),
         ("speaker", pa.string()),
         ("speaker_entity_id", pa.string()),
+        ("event_trigger_char", pa.int32()),  # the event the quote is about (events.trigger_char), if any
         ("pipeline_version", pa.string()),
     ]
 )
