@@ -32,6 +32,7 @@ from tasks.persist import (
     start_run,
     store_articles,
 )
+from tasks.run_report import publish_run_report
 
 T = TypeVar("T")
 
@@ -146,6 +147,7 @@ def ingest(
     summary = summarize(polls, entry_counts, len(pages), batch_counts, rows_before, rows_after, timings)
     summary["feeds_skipped"] = skipped
     finish_run(db, run_id, "completed", summary, lock_s)
+    publish_run_report(summary)
     logger.info("ingest finished: %s", summary)
     return summary
 

@@ -158,3 +158,15 @@ def test_events_are_stored_with_resolved_dates(first_run: tuple[Path, dict[str, 
     assert geneva and geneva[0][0] == "CONSULT" and geneva[0][2] == date(2026, 11, 16) < geneva[0][3]
     assert geneva[0][1] != "GENEVA"  # the dateline is not the actor
     assert rows(db, "select count(*) from events where pipeline_version is null")[0][0] == 0
+
+
+def test_each_run_publishes_a_report_artifact(first_run: tuple[Path, dict[str, Any]]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-report"])))
+    assert artifacts
+    newest = max(artifacts, key=lambda a: a.created or 0)
+    assert "| articles | 0 | 34 | +34 |" in str(newest.data)
+    assert "**Feeds polled:** 3 ok" in str(newest.data)
