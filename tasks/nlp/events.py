@@ -84,7 +84,24 @@ MILITARY_WORDS = frozenset(
 )
 MILITARY_ASSAULT_VERBS = frozenset({"kill", "bomb", "shoot", "attack", "wound", "injure"})
 INTENT_AUX = frozenset({"will", "would", "shall"})
-INTENT_HEADS = frozenset({"plan", "prepare", "intend", "decide", "vow", "pledge", "promise", "expect"})
+INTENT_HEADS = frozenset(
+    {
+        "plan",
+        "prepare",
+        "prepared",
+        "intend",
+        "decide",
+        "vow",
+        "pledge",
+        "promise",
+        "expect",
+        "ready",
+        "willing",
+    }
+)
+# A trigger that only describes a noun ("the curfew imposed in Sudan", "crimes committed by") is background,
+# not the event the sentence reports: it ranks below triggers in the clause spine.
+MODIFIER_DEPS = frozenset({"acl", "amod", "relcl"})
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 CAMEO_ROOTS = {"AGREE": "03", "THREATEN": "13", "REJECT": "12", "DEMAND": "10"}
@@ -298,7 +315,12 @@ class EventTagger:
         for sentence in doc.sents:
             found = [(t, hit) for t in sentence if (hit := self._trigger(t)) is not None]
             # The main event is the trigger highest in the parse (the clause the sentence is about).
-            found.sort(key=lambda f: (_depth(f[0]) + (0.5 if f[1].kind == "noun" else 0), f[0].i))
+            found.sort(
+                key=lambda f: (
+                    _depth(f[0]) + (0.5 if f[1].kind == "noun" else 0) + (2 if f[0].dep_ in MODIFIER_DEPS else 0),
+                    f[0].i,
+                )
+            )
             date_text = self._date_text(sentence)
             for rank, (token, hit) in enumerate(found):
                 actor, target = self._actor_target(token)
