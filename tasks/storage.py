@@ -469,6 +469,10 @@ def store_articles(
                     "on conflict do nothing"
                 )
                 con.execute(
+                    "insert into entity_aliases (alias, entity_id) select distinct normalized, entity_id "
+                    "from mentions where entity_id is not null on conflict do nothing"
+                )
+                con.execute(
                     "delete from quotes where article_id in (select article_id from batch "
                     "where extraction_status = 'ok')"
                 )

@@ -12,6 +12,13 @@ create table entities (
     first_seen_at timestamptz not null default current_timestamp
 );
 
+create table entity_aliases (
+    alias varchar not null,                 -- a spelling seen in text, after possessive/whitespace cleaning
+    entity_id varchar not null,
+    first_seen_at timestamptz not null default current_timestamp,
+    primary key (alias, entity_id)
+);
+
 create table quotes (
     article_id varchar not null,
     kind varchar not null,                  -- direct (in quotation marks) | reported (X said Y)
