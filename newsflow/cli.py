@@ -189,6 +189,53 @@ def sql(
     write: Annotated[bool, typer.Option("--write", help="Open read-write (default is read-only).")] = False,
 ) -> None:
     """Run SQL against the database and print the result (read-only unless --write)."""
+    _run_and_print(query, None, config, db, fmt, write)
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="Named query (file in sql/queries/).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="key=value for the query's $key; repeatable.")
+    ] = None,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries with one line each.")] = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Run a named query from sql/queries/ (`newsflow query --list` shows them and their parameters)."""
+    from tasks import storage
+
+    if list_queries or name is None:
+        table = Table(show_header=True, header_style="bold")
+        for column in ("name", "parameters", "description"):
+            table.add_column(column)
+        for query_name, description, params in storage.list_named_queries():
+            table.add_row(query_name, " ".join(params), description)
+        console.print(table)
+        return
+    values: dict[str, Any] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise _fail(f"--param takes key=value, not {item!r}")
+        values[key.strip()] = value
+    try:
+        sql_text = storage.named_query(name)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from exc
+    wanted = next((q[2] for q in storage.list_named_queries() if q[0] == name), [])
+    for key in wanted:
+        values.setdefault(key, "")  # optional parameters default to empty
+    unknown = sorted(set(values) - set(wanted))
+    if unknown:
+        raise _fail(f"query {name} takes {', '.join(wanted) or 'no parameters'}, not {', '.join(unknown)}")
+    _run_and_print(sql_text, values or None, config, db, fmt)
+
+
+def _run_and_print(
+    sql_text: str, params: dict[str, Any] | None, config: Path | None, db: Path | None, fmt: str, write: bool = False
+) -> None:
     if fmt not in ("table", "csv", "json"):
         raise _fail(f"--format must be table, csv or json, not {fmt!r}")
     _apply_config(config, db)
@@ -201,7 +248,7 @@ def sql(
         raise _fail(f"database {path} does not exist yet; run `newsflow run` first")
     try:
         columns, rows = storage.run_sql(
-            path, query, read_only=not write, lock_timeout_s=settings.database.lock_timeout_s
+            path, sql_text, params, read_only=not write, lock_timeout_s=settings.database.lock_timeout_s
         )
     except storage.DatabaseBusyError as exc:
         raise _fail(str(exc)) from exc

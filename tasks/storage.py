@@ -22,7 +22,8 @@ from newsflow.settings import SQL_DIR
 LOGGER = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
-QUERIES_DIR = SQL_DIR / "queries"
+QUERIES_DIR = SQL_DIR / "queries"  # named queries for users: newsflow query NAME
+STATEMENTS_DIR = SQL_DIR / "statements"  # queries newsflow itself runs
 VIEWS_DIR = SQL_DIR / "views"
 MIGRATION_NAME_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 LOCK_ERROR_MARKERS = ("Could not set lock", "Conflicting lock")
@@ -118,8 +119,23 @@ def migrate(db_path: Path | str, lock_timeout_s: float = 60.0) -> list[str]:
 def named_query(name: str) -> str:
     path = QUERIES_DIR / f"{name}.sql"
     if not path.is_file():
-        raise KeyError(f"no named query {name!r} in {QUERIES_DIR}")
+        raise KeyError(f"no named query {name!r}; `newsflow query --list` shows them")
     return path.read_text()
+
+
+def list_named_queries() -> list[tuple[str, str, list[str]]]:
+    """(name, one-line description, parameter names) of every named query, from each file's header."""
+    found = []
+    for path in sorted(QUERIES_DIR.glob("*.sql")):
+        lines = path.read_text().splitlines()
+        description = lines[0].removeprefix("--").strip() if lines and lines[0].startswith("--") else ""
+        params = next((line.split(":", 1)[1].split() for line in lines if line.startswith("-- params:")), [])
+        found.append((path.stem, description, params))
+    return found
+
+
+def _statement(name: str) -> str:
+    return (STATEMENTS_DIR / f"{name}.sql").read_text()
 
 
 def _arrow(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -314,7 +330,7 @@ def record_polls(
 
 def pending_pages(db_path: Path | str, feed_ids: Sequence[str], lock_timeout_s: float = 60.0) -> list[PageToFetch]:
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
-        rows = con.execute(named_query("pending_pages"), {"feed_ids": list(feed_ids)}).fetchall()
+        rows = con.execute(_statement("pending_pages"), {"feed_ids": list(feed_ids)}).fetchall()
     return [
         PageToFetch(article_id=r[0], url=r[1], canonical_url=r[2], feed_published_at=r[3], feed_title=r[4])
         for r in rows

@@ -141,9 +141,12 @@ def test_quotes_and_canonical_entities_are_stored(first_run: tuple[Path, dict[st
     assert rows(db, orphans)[0][0] == 0
     [(canonical,)] = rows(db, "select distinct canonical from entity_mentions where text = 'Lindqvist'")
     assert canonical == "Henrik Lindqvist"
-    aliases = rows(db, """
+    aliases = rows(
+        db,
+        """
         select list_sort(list(a.alias)) from entity_aliases a join entities e using (entity_id)
-        where e.canonical_name = 'Henrik Lindqvist'""")
+        where e.canonical_name = 'Henrik Lindqvist'""",
+    )
     assert aliases == [(["Henrik Lindqvist", "Lindqvist"],)]
 
 

@@ -1,0 +1,136 @@
+"""Analytics views and named queries on hand-written rows in a real DuckDB file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from newsflow.cli import app
+from tasks import storage
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "v.duckdb"
+    storage.migrate(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("""
+            insert into articles (article_id, canonical_url, title, published_at, extraction_status, story_cluster_id,
+                                  fetched_at, body_text)
+            values ('a1', 'http://x/1', 'Talks open', '2026-11-17 08:00:00+00', 'ok', 'c1', now(), 'b'),
+                   ('a2', 'http://y/1', 'Talks begin', '2026-11-17 09:00:00+00', 'ok', 'c1', now(), 'b'),
+                   ('a3', 'http://x/2', 'Strike', '2026-11-18 10:00:00+00', 'ok', 'a3', now(), 'b'),
+                   ('a4', 'http://x/3', null, null, 'http_error', null, now(), null);
+            insert into feed_entries (feed_id, entry_key, article_id, first_seen_at)
+            values ('wire', 'e1', 'a1', now()), ('globe', 'e2', 'a2', now()), ('wire', 'e3', 'a3', now());
+            insert into entities values ('p1', 'Ann Lee', 'PERSON', now()), ('p2', 'Bo Kim', 'PERSON', now());
+            insert into entity_mentions (article_id, sentence_index, start_char, end_char, text, normalized, label,
+                                         pipeline_version, canonical, entity_id)
+            values ('a1', 0, 0, 7, 'Ann Lee', 'Ann Lee', 'PERSON', 'v', 'Ann Lee', 'p1'),
+                   ('a1', 1, 20, 23, 'Lee', 'Lee', 'PERSON', 'v', 'Ann Lee', 'p1'),
+                   ('a3', 0, 0, 6, 'Bo Kim', 'Bo Kim', 'PERSON', 'v', 'Bo Kim', 'p2');
+            insert into quotes (article_id, kind, text, start_char, end_char, speaker, speaker_entity_id,
+                                pipeline_version)
+            values ('a1', 'direct', 'We will talk', 30, 42, 'Ann Lee', 'p1', 'v'),
+                   ('a3', 'reported', 'the strike goes on', 10, 28, 'Ann Lee', 'p1', 'v');
+            insert into events (article_id, trigger_char, event_type, trigger, rank_in_sentence, actor,
+                                actor_entity_id, target, target_entity_id, location, event_date, mode,
+                                pipeline_version)
+            values ('a1', 8, 'CONSULT', 'met', 0, 'Ann Lee', 'p1', 'Bo Kim', 'p2', 'Geneva', '2026-11-16',
+                    'asserted', 'v'),
+                   ('a1', 50, 'AGREE', 'offer', 1, 'Ann Lee', 'p1', 'Bo Kim', 'p2', null, null, 'hypothetical', 'v');
+        """)
+    return path
+
+
+def view(db: Path, sql: str) -> list[dict[str, Any]]:
+    columns, rows = storage.run_sql(db, sql)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def test_articles_current_has_one_row_per_article_with_a_body_and_its_feeds(db: Path) -> None:
+    rows = view(db, "select article_id, feed_ids from articles_current order by 1")
+    assert rows == [
+        {"article_id": "a1", "feed_ids": ["wire"]},
+        {"article_id": "a2", "feed_ids": ["globe"]},
+        {"article_id": "a3", "feed_ids": ["wire"]},
+    ]
+
+
+def test_entity_daily_mentions_counts_mentions_and_articles_per_day(db: Path) -> None:
+    rows = view(
+        db,
+        "select day::varchar as day, canonical_name, count_mentions, count_articles "
+        "from entity_daily_mentions order by day",
+    )
+    assert rows == [
+        {"day": "2026-11-17", "canonical_name": "Ann Lee", "count_mentions": 2, "count_articles": 1},
+        {"day": "2026-11-18", "canonical_name": "Bo Kim", "count_mentions": 1, "count_articles": 1},
+    ]
+
+
+def test_quotes_by_speaker_aggregates_direct_and_reported(db: Path) -> None:
+    [row] = view(
+        db,
+        "select speaker, count_quotes, count_direct, count_reported, count_articles, latest_quote "
+        "from quotes_by_speaker",
+    )
+    assert row == {
+        "speaker": "Ann Lee",
+        "count_quotes": 2,
+        "count_direct": 1,
+        "count_reported": 1,
+        "count_articles": 2,
+        "latest_quote": "the strike goes on",
+    }
+
+
+def test_event_timeline_and_actor_network_keep_only_asserted_events(db: Path) -> None:
+    timeline = view(
+        db, "select day::varchar as day, event_type, actor, target, location, count_events from event_timeline"
+    )
+    assert timeline == [
+        {
+            "day": "2026-11-16",
+            "event_type": "CONSULT",
+            "actor": "Ann Lee",
+            "target": "Bo Kim",
+            "location": "Geneva",
+            "count_events": 1,
+        }
+    ]
+    network = view(db, "select actor, target, event_type, count_events from actor_network")
+    assert network == [{"actor": "Ann Lee", "target": "Bo Kim", "event_type": "CONSULT", "count_events": 1}]
+
+
+def test_story_clusters_list_sizes_and_feeds(db: Path) -> None:
+    rows = view(db, "select story_cluster_id, count_articles, feed_ids from story_clusters order by 1")
+    assert rows == [
+        {"story_cluster_id": "a3", "count_articles": 1, "feed_ids": ["wire"]},
+        {"story_cluster_id": "c1", "count_articles": 2, "feed_ids": ["globe", "wire"]},
+    ]
+
+
+def test_every_view_states_its_grain() -> None:
+    for path in sorted(storage.VIEWS_DIR.glob("*.sql")):
+        assert "-- grain:" in path.read_text(), path.name
+
+
+def test_named_queries_run_with_parameters(db: Path) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(app, ["query", "--list", "--db", str(db)])
+    assert listed.exit_code == 0 and "who_met_whom" in listed.output and "what_did_they_say" in listed.output
+    met = runner.invoke(app, ["query", "who_met_whom", "--db", str(db), "-f", "csv"])
+    assert met.exit_code == 0, met.output
+    assert met.stdout.splitlines()[1].startswith("2026-11-16,Ann Lee,Bo Kim,Geneva")
+    said = runner.invoke(app, ["query", "what_did_they_say", "-p", "speaker=lee", "--db", str(db), "-f", "json"])
+    assert said.exit_code == 0 and "the strike goes on" in said.stdout
+    for name, _, _ in storage.list_named_queries():
+        ran = runner.invoke(app, ["query", name, "--db", str(db)])
+        assert ran.exit_code == 0, (name, ran.output)
+    bad = runner.invoke(app, ["query", "who_met_whom", "-p", "nope=1", "--db", str(db)])
+    assert bad.exit_code == 1 and "takes since" in bad.output
