@@ -29,6 +29,7 @@ from tasks.persist import (
     load_feed_sources,
     prepare_database,
     record_feed_polls,
+    refresh_search_index,
     start_run,
     store_articles,
 )
@@ -142,6 +143,8 @@ def ingest(
             stored.append(store)
             previous_tag, previous_store = mentions, store
         batch_counts = [future.result() for future in stored]
+    if batch_counts:
+        refresh_search_index(db, lock_s)
     timings["total_s"] = time.monotonic() - started
     rows_after = count_rows(db, lock_s)
     summary = summarize(polls, entry_counts, len(pages), batch_counts, rows_before, rows_after, timings)

@@ -262,6 +262,38 @@ def _run_and_print(
 
 
 @app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to look for in article titles and bodies.")],
+    since: Annotated[str | None, typer.Option(help="Only articles published on or after YYYY-MM-DD.")] = None,
+    limit: Annotated[int, typer.Option(help="How many articles to show.")] = 10,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Rank articles by BM25 over title and body (DuckDB full-text search; the index is rebuilt after each ingest)."""
+    if fmt not in ("table", "csv", "json"):
+        raise _fail(f"--format must be table, csv or json, not {fmt!r}")
+    _apply_config(config, db)
+    from newsflow.settings import load_settings
+    from tasks import storage
+
+    settings = load_settings()
+    if not Path(settings.database.path).exists():
+        raise _fail(f"database {settings.database.path} does not exist yet; run `newsflow run` first")
+    try:
+        columns, rows = storage.search_articles(
+            settings.database.path, text, since, limit, settings.database.lock_timeout_s
+        )
+    except (RuntimeError, storage.DatabaseBusyError) as exc:
+        raise _fail(str(exc)) from exc
+    rendered = render_rows(columns, rows, fmt)
+    if isinstance(rendered, Table):
+        console.print(rendered)
+    else:
+        sys.stdout.write(rendered + "\n")
+
+
+@app.command()
 def extract(
     sources: Annotated[list[str], typer.Argument(help="Pages to extract: .html or .html.gz files, or http(s) URLs.")],
     url: Annotated[str | None, typer.Option("--url", help="The page's URL, for files (helps dates and links).")] = None,

@@ -94,6 +94,12 @@ def store_articles(
     return counts
 
 
+@task(name="refresh-search-index", retries=STORE_RETRIES, retry_delay_seconds=2)
+def refresh_search_index(db_path: Path, lock_timeout_s: float) -> None:
+    """Rebuild the full-text index so `newsflow search` sees this run's articles."""
+    storage.refresh_search_index(db_path, lock_timeout_s)
+
+
 @task(name="start-run")
 def start_run(db_path: Path, run_id: str, flow_run_id: str | None, flow_name: str, lock_timeout_s: float) -> None:
     storage.start_run(db_path, run_id, flow_run_id, flow_name, lock_timeout_s)

@@ -581,6 +581,51 @@ def _stage(con: duckdb.DuckDBPyConnection, table: str, path: Path, key: str) -> 
     return True
 
 
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load DuckDB's full-text-search extension from the pinned wheel (extensions can't be downloaded here)."""
+    try:
+        con.execute("load fts")
+        return
+    except duckdb.Error:
+        pass
+    import duckdb_extension_fts  # the PyPI wheel ships the extension binary for this DuckDB version
+
+    package_dir = Path(duckdb_extension_fts.__file__).parent
+    extension = next(package_dir.glob(f"extensions/v{duckdb.__version__}/*.duckdb_extension"), None)
+    if extension is None:
+        raise RuntimeError(f"duckdb-extension-fts has no build for duckdb {duckdb.__version__}")
+    con.execute(f"load '{extension}'")
+
+
+def refresh_search_index(db_path: Path | str, lock_timeout_s: float = 60.0) -> None:
+    """Rebuild the BM25 index over article titles and bodies (DuckDB FTS indexes are not incremental)."""
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+        load_fts(con)
+        con.execute("pragma create_fts_index('articles', 'article_id', 'title', 'body_text', overwrite=1)")
+
+
+def search_articles(
+    db_path: Path | str, text: str, since: str | None = None, limit: int = 10, lock_timeout_s: float = 60.0
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Articles ranked by BM25 over title and body; since (YYYY-MM-DD) filters on the publication day."""
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        load_fts(con)
+        exists = con.execute("select count(*) from duckdb_schemas() where schema_name = 'fts_main_articles'").fetchone()
+        if not exists or not exists[0]:
+            raise RuntimeError("no search index yet: run `newsflow run` (it builds the index after each ingest)")
+        cursor = con.execute(
+            """select round(score, 3) as score, published_at::date as day, title, canonical_url
+               from (select *, fts_main_articles.match_bm25(article_id, $text) as score from articles)
+               where score is not null and extraction_status = 'ok'
+                 and coalesce(published_at::date, date '9999-12-31') >= coalesce(try_cast($since as date),
+                                                                                 date '1900-01-01')
+               order by score desc limit $limit""",
+            {"text": text, "since": since, "limit": limit},
+        )
+        columns = [d[0] for d in cursor.description or []]
+        return columns, cursor.fetchall()
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     row = con.execute(f'select count(*) from "{table}"').fetchone()
     return int(row[0]) if row else 0

@@ -138,3 +138,19 @@ def test_tag_command_reads_json_lines_and_writes_entities_and_quotes(tmp_path: P
     bad.write_text("not json\n")
     failed = runner.invoke(app, ["tag", str(bad)])
     assert failed.exit_code == 1 and "bad.jsonl:1" in failed.output
+
+
+@pytest.mark.slow
+def test_search_command_finds_demo_stories(demo_run: tuple[Path, dict[str, str], list[str]]) -> None:
+    workdir, env, _ = demo_run
+    assert NEWSFLOW
+    found = subprocess.run(
+        [NEWSFLOW, "search", "teachers strike Nairobi", "--limit", "2", "-f", "json"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = json.loads(found.stdout)
+    assert rows and "Kenyan teachers" in rows[0]["title"]

@@ -177,3 +177,11 @@ def test_each_run_publishes_a_report_artifact(first_run: tuple[Path, dict[str, A
     newest = max(artifacts, key=lambda a: a.created or 0)
     assert "| articles | 0 | 34 | +34 |" in str(newest.data)
     assert "**Feeds polled:** 3 ok" in str(newest.data)
+
+
+def test_search_ranks_articles_by_bm25_after_ingest(first_run: tuple[Path, dict[str, Any]]) -> None:
+    columns, found = storage.search_articles(first_run[0], "ceasefire talks Geneva", limit=3)
+    titles = [row[columns.index("title")] for row in found]
+    assert titles[:2] and all("Geneva" in t for t in titles[:2])  # the wire story and its syndicated copy
+    _, none = storage.search_articles(first_run[0], "ceasefire", since="2026-11-20")
+    assert all(row[1] >= date(2026, 11, 20) for row in none)
