@@ -103,6 +103,21 @@ class NewswireHandler(BaseHTTPRequestHandler):
             return False
 
 
+def _is_our_newswire(base_url: str) -> bool:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=2)
+    try:
+        connection.request("GET", "/index.html")
+        return connection.getresponse().getheader("Server", "").startswith(NewswireHandler.server_version)
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
 @contextmanager
 def serve_newswire(site_dirs: list[Path], host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve site_dirs (base site, then edition overlays) in a background thread; yields the base URL.
@@ -112,6 +127,12 @@ def serve_newswire(site_dirs: list[Path], host: str = "127.0.0.1", port: int = 0
     try:
         server = NewswireServer((host, port), site_dirs)
     except OSError as exc:
+        base_url = f"http://{host}:{port}"
+        if port and _is_our_newswire(base_url):
+            # Another newsflow run (a schedule overlapping a manual run) serves the same site: share it.
+            LOGGER.info("demo newswire already served at %s by another run; using it", base_url)
+            yield base_url
+            return
         raise RuntimeError(
             f"cannot serve the demo newswire on {host}:{port} ({exc.strerror}); set NEWSFLOW_DEMO__PORT to a free port"
         ) from exc
