@@ -12,13 +12,16 @@ import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from newsflow.prefect_env import apply_prefect_defaults
+
+if TYPE_CHECKING:
+    from newsflow.settings import Settings
 
 app = typer.Typer(
     help=(
@@ -233,32 +236,46 @@ def query(
     _run_and_print(sql_text, values or None, config, db, fmt)
 
 
-def _run_and_print(
-    sql_text: str, params: dict[str, Any] | None, config: Path | None, db: Path | None, fmt: str, write: bool = False
-) -> None:
+def _open_settings(config: Path | None, db: Path | None, fmt: str) -> Settings:
+    """Validate --format, apply --config/--db, and make sure the database exists (for read commands)."""
     if fmt not in ("table", "csv", "json"):
         raise _fail(f"--format must be table, csv or json, not {fmt!r}")
     _apply_config(config, db)
     from newsflow.settings import load_settings
-    from tasks import storage
 
     settings = load_settings()
-    path = settings.database.path
-    if not Path(path).exists():
-        raise _fail(f"database {path} does not exist yet; run `newsflow run` first")
-    try:
-        columns, rows = storage.run_sql(
-            path, sql_text, params, read_only=not write, lock_timeout_s=settings.database.lock_timeout_s
-        )
-    except storage.DatabaseBusyError as exc:
-        raise _fail(str(exc)) from exc
-    except Exception as exc:  # duckdb errors carry a precise message; no traceback for users
-        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    if not Path(settings.database.path).exists():
+        raise _fail(f"database {settings.database.path} does not exist yet; run `newsflow run` first")
+    return settings
+
+
+def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     rendered = render_rows(columns, rows, fmt)
     if isinstance(rendered, Table):
         console.print(rendered)
     else:
         sys.stdout.write(rendered + "\n")
+
+
+def _run_and_print(
+    sql_text: str, params: dict[str, Any] | None, config: Path | None, db: Path | None, fmt: str, write: bool = False
+) -> None:
+    from tasks import storage
+
+    settings = _open_settings(config, db, fmt)
+    try:
+        columns, rows = storage.run_sql(
+            settings.database.path,
+            sql_text,
+            params,
+            read_only=not write,
+            lock_timeout_s=settings.database.lock_timeout_s,
+        )
+    except storage.DatabaseBusyError as exc:
+        raise _fail(str(exc)) from exc
+    except Exception as exc:  # duckdb errors carry a precise message; no traceback for users
+        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    _print_rows(columns, rows, fmt)
 
 
 @app.command()
@@ -271,26 +288,16 @@ def search(
     fmt: FormatOption = "table",
 ) -> None:
     """Rank articles by BM25 over title and body (DuckDB full-text search; the index is rebuilt after each ingest)."""
-    if fmt not in ("table", "csv", "json"):
-        raise _fail(f"--format must be table, csv or json, not {fmt!r}")
-    _apply_config(config, db)
-    from newsflow.settings import load_settings
     from tasks import storage
 
-    settings = load_settings()
-    if not Path(settings.database.path).exists():
-        raise _fail(f"database {settings.database.path} does not exist yet; run `newsflow run` first")
+    settings = _open_settings(config, db, fmt)
     try:
         columns, rows = storage.search_articles(
             settings.database.path, text, since, limit, settings.database.lock_timeout_s
         )
     except (RuntimeError, storage.DatabaseBusyError) as exc:
         raise _fail(str(exc)) from exc
-    rendered = render_rows(columns, rows, fmt)
-    if isinstance(rendered, Table):
-        console.print(rendered)
-    else:
-        sys.stdout.write(rendered + "\n")
+    _print_rows(columns, rows, fmt)
 
 
 @app.command()
