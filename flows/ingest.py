@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from prefect import flow
 from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 
+from flows.common import chunked, mark_run_failed
 from newsflow.demo import serve_newswire
 from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
@@ -34,13 +35,7 @@ from tasks.persist import (
     store_articles,
 )
 from tasks.run_report import publish_run_report
-
-T = TypeVar("T")
-
-
-def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
+from tasks.staging import stage_totals
 
 
 @contextmanager
@@ -73,29 +68,58 @@ def ingest(
     feeds: names of feeds to poll (default: all configured). only_due: skip feeds whose next poll time
     (interval, back-off, Retry-After) has not come yet; scheduled runs set it, manual runs poll everything.
     poll_only: store feed entries but fetch no article pages (a later run fetches them).
+    page_batch_size: article pages per fetch/extract/tag/store batch (default from config).
+
+    Safe to retry from the UI: a retried run (same flow run id) does not poll its feeds again, takes pages
+    its earlier attempt fetched from the run's staging files, skips stored articles, and every write is an
+    idempotent upsert or replace.
     """
-    logger = get_run_logger()
     settings = load_settings()
     db = settings.database.path
     lock_s = settings.database.lock_timeout_s
     run_id = str(flow_run.id or uuid.uuid4())
-    staging = settings.storage.staging_dir / run_id
+    run_dir = settings.storage.staging_dir / run_id
+    prepare_database(db, lock_s)
+    start_run(db, run_id, flow_run.id, "ingest", lock_s)
+    try:
+        summary = _ingest(settings, run_id, run_dir, feeds, page_batch_size, only_due, poll_only)
+    except Exception as exc:
+        mark_run_failed(db, run_id, exc, lock_s)
+        raise
+    finish_run(db, run_id, "completed", summary, lock_s)
+    publish_run_report(summary)
+    get_run_logger().info("ingest finished: %s", summary)
+    return summary
+
+
+def _ingest(
+    settings: Settings,
+    run_id: str,
+    run_dir: Path,
+    feeds: list[str] | None,
+    page_batch_size: int | None,
+    only_due: bool,
+    poll_only: bool,
+) -> dict[str, Any]:
+    logger = get_run_logger()
+    db = settings.database.path
+    lock_s = settings.database.lock_timeout_s
+    # Each attempt of a flow run (a UI retry keeps the run id) stages its batches apart from earlier ones.
+    attempt_dir = run_dir / f"attempt-{flow_run.run_count or 1}"
     batch_size = page_batch_size or settings.ingest.page_batch_size
     timings: dict[str, float] = {}
     started = time.monotonic()
-
-    prepare_database(db, lock_s)
-    start_run(db, run_id, flow_run.id, "ingest", lock_s)
     rows_before = count_rows(db, lock_s)
     with resolved_feeds(settings, feeds) as feed_configs:
         sources, skipped = load_feed_sources(
-            db, [(f.name, f.url, f.poll_interval_s) for f in feed_configs], lock_s, only_due
+            db, [(f.name, f.url, f.poll_interval_s) for f in feed_configs], lock_s, only_due, run_id
         )
         groups = chunked(sources, settings.ingest.feeds_per_poll_task)
         polls = [p for future in [poll_feeds.submit(g, settings.fetch) for g in groups] for p in future.result()]
         entry_counts = record_feed_polls(db, polls, settings.polling, lock_s, run_id)
         timings["poll_s"] = time.monotonic() - started
-        pages = [] if poll_only else find_pending_pages(db, [s.feed_id for s in sources], lock_s)
+        # Pages of every selected feed, polled now or not: entries an earlier run (or attempt) left unfetched.
+        pages = [] if poll_only else find_pending_pages(db, [f.name for f in feed_configs], lock_s)
         report(
             logger,
             "polled %d feeds, %d new entries, %d pages to fetch",
@@ -108,9 +132,9 @@ def ingest(
         previous_tag: PrefectFuture[Path] | None = None
         previous_store: PrefectFuture[dict[str, int]] | None = None
         for index, batch in enumerate(chunked(pages, batch_size)):
-            batch_dir = staging / f"batch-{index:05d}"
+            batch_dir = attempt_dir / f"batch-{index:05d}"
             manifest = fetch_pages.submit(
-                batch, settings.fetch, settings.storage.archive_dir, batch_dir / "pages.parquet"
+                batch, settings.fetch, settings.storage.archive_dir, batch_dir / "pages.parquet", run_dir
             )
             # Futures stand in for the paths they resolve to; Prefect's overloads can't express that.
             articles = extract_articles.submit(  # type: ignore[call-overload]
@@ -148,10 +172,8 @@ def ingest(
     timings["total_s"] = time.monotonic() - started
     rows_after = count_rows(db, lock_s)
     summary = summarize(polls, entry_counts, len(pages), batch_counts, rows_before, rows_after, timings)
+    summary["stage_busy_s"] = stage_totals(attempt_dir)
     summary["feeds_skipped"] = skipped
-    finish_run(db, run_id, "completed", summary, lock_s)
-    publish_run_report(summary)
-    logger.info("ingest finished: %s", summary)
     return summary
 
 

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import mimetypes
+import os
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsflow.settings import DEMO_URL_PLACEHOLDER
 
 LOGGER = logging.getLogger(__name__)
+
+# Another run sharing the server takes a lease (token -> pid); the owner keeps serving until they are released.
+LEASE_PATH = "/__newsflow/lease"
+RELEASE_PATH = "/__newsflow/release"
+# The longest the owning run waits, at its end, for runs still using its server.
+MAX_SHARED_WAIT_S = 3600.0
 
 TEXT_SUFFIXES = {".xml", ".rss", ".atom", ".html", ".htm", ".json", ".txt"}
 CONTENT_TYPES = {
@@ -33,7 +43,17 @@ class NewswireServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], site_dirs: list[Path]) -> None:
         # Later editions overlay the first: a file there replaces the same path in the base site.
         self.site_dirs = [d.resolve() for d in reversed(site_dirs)]
+        self.leases: dict[str, int] = {}
+        self.leases_lock = threading.Lock()
         super().__init__(address, NewswireHandler)
+
+    def live_leases(self) -> int:
+        """Leases whose process still runs (a killed run's lease does not hold the server up)."""
+        with self.leases_lock:
+            for token, pid in list(self.leases.items()):
+                if not _process_alive(pid):
+                    del self.leases[token]
+            return len(self.leases)
 
     @property
     def base_url(self) -> str:
@@ -62,7 +82,24 @@ class NewswireHandler(BaseHTTPRequestHandler):
                 return candidate
         return None
 
+    def _lease(self) -> bool:
+        parts = urlsplit(self.path)
+        if parts.path not in (LEASE_PATH, RELEASE_PATH):
+            return False
+        query = parse_qs(parts.query)
+        token = query.get("token", [""])[0]
+        with self.server.leases_lock:
+            if parts.path == LEASE_PATH:
+                self.server.leases[token] = int(query.get("pid", ["0"])[0])
+            else:
+                self.server.leases.pop(token, None)
+        self.send_response(204)
+        self.end_headers()
+        return True
+
     def do_GET(self) -> None:
+        if self._lease():
+            return
         path = self._resolve()
         if path is None:
             body = b"<html><body><h1>404 Not Found</h1></body></html>"
@@ -103,19 +140,33 @@ class NewswireHandler(BaseHTTPRequestHandler):
             return False
 
 
-def _is_our_newswire(base_url: str) -> bool:
-    import http.client
-    from urllib.parse import urlsplit
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
+
+def _get(base_url: str, path: str) -> http.client.HTTPResponse | None:
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=2)
     try:
-        connection.request("GET", "/index.html")
-        return connection.getresponse().getheader("Server", "").startswith(NewswireHandler.server_version)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response
     except OSError:
-        return False
+        return None
     finally:
         connection.close()
+
+
+def _is_our_newswire(base_url: str) -> bool:
+    response = _get(base_url, "/index.html")
+    return response is not None and response.getheader("Server", "").startswith(NewswireHandler.server_version)
 
 
 @contextmanager
@@ -131,7 +182,12 @@ def serve_newswire(site_dirs: list[Path], host: str = "127.0.0.1", port: int = 0
         if port and _is_our_newswire(base_url):
             # Another newsflow run (a schedule overlapping a manual run) serves the same site: share it.
             LOGGER.info("demo newswire already served at %s by another run; using it", base_url)
-            yield base_url
+            token = uuid.uuid4().hex
+            _get(base_url, f"{LEASE_PATH}?token={token}&pid={os.getpid()}")
+            try:
+                yield base_url
+            finally:
+                _get(base_url, f"{RELEASE_PATH}?token={token}")
             return
         raise RuntimeError(
             f"cannot serve the demo newswire on {host}:{port} ({exc.strerror}); set NEWSFLOW_DEMO__PORT to a free port"
@@ -141,6 +197,18 @@ def serve_newswire(site_dirs: list[Path], host: str = "127.0.0.1", port: int = 0
     try:
         yield server.base_url
     finally:
+        _wait_for_sharing_runs(server)
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def _wait_for_sharing_runs(server: NewswireServer) -> None:
+    """Keep serving while other runs that share this server still fetch from it (schedule + manual run)."""
+    deadline = time.monotonic() + MAX_SHARED_WAIT_S
+    announced = False
+    while server.live_leases() and time.monotonic() < deadline:
+        if not announced:
+            LOGGER.warning("waiting for %d other run(s) still using the demo newswire", server.live_leases())
+            announced = True
+        time.sleep(0.2)

@@ -21,7 +21,7 @@ from newsflow.progress import report
 from tasks.archive import load_page
 from tasks.dedup import band_hashes
 from tasks.page_meta import DateCandidate, choose_dates, choose_title, date_candidates, parse_html
-from tasks.staging import read_records, write_records
+from tasks.staging import read_records, timed_stage, write_records
 
 LOGGER = logging.getLogger(__name__)
 
@@ -251,7 +251,8 @@ def article_record(page: dict[str, Any], min_body_words: int, mode: str = "longe
 def extract_articles(manifest_path: Path, out_path: Path, min_body_words: int, mode: str = "longest") -> Path:
     """Extract one batch of archived pages; returns the article batch path."""
     pages = read_records(manifest_path)
-    records = [article_record(page, min_body_words, mode) for page in pages]
+    with timed_stage(out_path.parent, "extract"):
+        records = [article_record(page, min_body_words, mode) for page in pages]
     by_status: dict[str, int] = {}
     for record in records:
         by_status[record["extraction_status"]] = by_status.get(record["extraction_status"], 0) + 1

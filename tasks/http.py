@@ -242,6 +242,8 @@ class _HostState:
 # Process-wide, so politeness holds across the concurrent tasks of one run (they share the process).
 _HOSTS: dict[str, _HostState] = {}
 _ROBOTS: dict[str, tuple[Protego | None, float]] = {}
+# One robots.txt request per origin at a time: concurrent batches starting together would each fetch it.
+_ROBOTS_LOCKS: dict[str, threading.Lock] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
@@ -370,18 +372,21 @@ class HttpClient:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with _REGISTRY_LOCK:
-            cached = _ROBOTS.get(origin)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
-        result = self._fetch_once(origin + "/robots.txt", None, deadline)
-        parser: Protego | None = None
-        if result.ok:
-            parser = Protego.parse(result.body.decode("utf-8", errors="replace"))
-        # 4xx: no rules, crawl freely. 5xx or network fault: allow, and ask again sooner.
-        ttl = self.settings.robots_cache_s if result.status is not None and result.status < 500 else 300.0
-        with _REGISTRY_LOCK:
-            _ROBOTS[origin] = (parser, time.monotonic() + ttl)
-        return parser
+            origin_lock = _ROBOTS_LOCKS.setdefault(origin, threading.Lock())
+        with origin_lock:
+            with _REGISTRY_LOCK:
+                cached = _ROBOTS.get(origin)
+            if cached and cached[1] > time.monotonic():
+                return cached[0]
+            result = self._fetch_once(origin + "/robots.txt", None, deadline)
+            parser: Protego | None = None
+            if result.ok:
+                parser = Protego.parse(result.body.decode("utf-8", errors="replace"))
+            # 4xx: no rules, crawl freely. 5xx or network fault: allow, and ask again sooner.
+            ttl = self.settings.robots_cache_s if result.status is not None and result.status < 500 else 300.0
+            with _REGISTRY_LOCK:
+                _ROBOTS[origin] = (parser, time.monotonic() + ttl)
+            return parser
 
     def robots_allows(self, url: str, deadline: float | None = None) -> bool:
         parser = self._robots_for(url, deadline or time.monotonic() + self.settings.total_deadline_s)

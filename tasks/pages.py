@@ -16,7 +16,7 @@ from newsflow.records import PageToFetch
 from newsflow.settings import FetchSettings
 from tasks.archive import store_page
 from tasks.http import FetchResult, HttpClient
-from tasks.staging import write_records
+from tasks.staging import read_records, timed_stage, write_records
 
 PAGE_MANIFEST_SCHEMA = pa.schema(
     [
@@ -80,13 +80,40 @@ def page_record(page: PageToFetch, result: FetchResult, archive_dir: Path, fetch
     }
 
 
+def is_final(record: dict[str, Any]) -> bool:
+    """A fetch whose outcome a retry would not change: archived bytes, or a 4xx other than 429."""
+    if record["fetch_status"] == "ok":
+        return bool(record["archive_path"]) and Path(record["archive_path"]).exists()
+    status = record["http_status"] or 0
+    return record["fetch_status"] == "http_error" and 400 <= status < 500 and status != 429
+
+
+def fetched_earlier(run_staging_dir: Path) -> dict[str, dict[str, Any]]:
+    """Final page records already written by this flow run (a UI retry re-runs the flow on the same run id)."""
+    found: dict[str, dict[str, Any]] = {}
+    for manifest in sorted(run_staging_dir.glob("**/pages.parquet")):
+        for record in read_records(manifest):
+            if is_final(record):
+                found[record["article_id"]] = record
+    return found
+
+
 def fetch_page_batch(
-    pages: list[PageToFetch], fetch_settings: FetchSettings, archive_dir: Path
+    pages: list[PageToFetch],
+    fetch_settings: FetchSettings,
+    archive_dir: Path,
+    earlier: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Fetch pages concurrently (I/O bound) and archive their bodies; one record per page, in order."""
+    """Fetch pages concurrently (I/O bound) and archive their bodies; one record per page, in order.
+
+    Pages with a final record in `earlier` are not fetched again; that record is reused.
+    """
+    earlier = earlier or {}
     with HttpClient(fetch_settings) as client:
 
         def one(page: PageToFetch) -> dict[str, Any]:
+            if page.article_id in earlier:
+                return earlier[page.article_id]
             fetched_at = datetime.now(UTC)
             return page_record(page, client.fetch(page.url, check_robots=True), archive_dir, fetched_at)
 
@@ -96,12 +123,29 @@ def fetch_page_batch(
 
 @task(name="fetch-pages")
 def fetch_pages(
-    pages: list[PageToFetch], fetch_settings: FetchSettings, archive_dir: Path, manifest_path: Path
+    pages: list[PageToFetch],
+    fetch_settings: FetchSettings,
+    archive_dir: Path,
+    manifest_path: Path,
+    reuse_dir: Path | None = None,
 ) -> Path:
-    """Fetch one batch of article pages; returns the batch manifest path."""
-    records = fetch_page_batch(pages, fetch_settings, archive_dir)
+    """Fetch one batch of article pages; returns the batch manifest path.
+
+    reuse_dir: the flow run's staging dir. Pages an earlier attempt of the same flow run already fetched
+    (a retry from the UI re-runs the flow body on the same run id) are taken from there, not the network.
+    """
+    earlier = fetched_earlier(reuse_dir) if reuse_dir else {}
+    with timed_stage(manifest_path.parent, "fetch"):
+        records = fetch_page_batch(pages, fetch_settings, archive_dir, earlier)
     failed = [r for r in records if r["fetch_status"] != "ok"]
-    report(get_run_logger(), "fetched %d pages (%d failed)", len(records), len(failed))
+    reused = sum(1 for page in pages if page.article_id in earlier)
+    report(
+        get_run_logger(),
+        "fetched %d pages (%d failed%s)",
+        len(records),
+        len(failed),
+        f", {reused} reused from this run's earlier attempt" if reused else "",
+    )
     for record in failed:
         get_run_logger().warning("page %s: %s", record["url"], record["error"])
     return write_records(manifest_path, records, PAGE_MANIFEST_SCHEMA)

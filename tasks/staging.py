@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,3 +27,45 @@ def write_records(path: Path, records: Sequence[dict[str, Any]], schema: pa.Sche
 def read_records(path: Path | str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
     return rows
+
+
+TIMINGS_FILE = "stage-timings.jsonl"
+
+
+@contextmanager
+def timed_stage(batch_dir: Path, stage: str) -> Iterator[None]:
+    """Append the wall time of one stage of one batch to the batch's timings file (summed in run reports)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        batch_dir.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"stage": stage, "seconds": round(time.monotonic() - started, 4), "pid": os.getpid()})
+        with (batch_dir / TIMINGS_FILE).open("a") as out:
+            out.write(line + "\n")
+
+
+def stage_totals(run_dir: Path) -> dict[str, float]:
+    """Seconds spent per stage over every batch of a run (stages overlap in time: these are busy times)."""
+    totals: dict[str, float] = {}
+    for path in sorted(run_dir.glob(f"**/{TIMINGS_FILE}")):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                totals[entry["stage"]] = totals.get(entry["stage"], 0.0) + entry["seconds"]
+    return {stage: round(seconds, 2) for stage, seconds in totals.items()}
+
+
+def prune_staging(staging_dir: Path, older_than_s: float, keep: Sequence[str] = (), now: float | None = None) -> int:
+    """Delete per-run staging dirs last written more than older_than_s ago, except runs in keep."""
+    import shutil
+
+    cutoff = (now if now is not None else time.time()) - older_than_s
+    removed = 0
+    for run_dir in staging_dir.glob("*"):
+        if run_dir.is_dir() and run_dir.name not in keep:
+            newest = max((p.stat().st_mtime for p in run_dir.rglob("*")), default=run_dir.stat().st_mtime)
+            if newest < cutoff:
+                shutil.rmtree(run_dir, ignore_errors=True)
+                removed += 1
+    return removed

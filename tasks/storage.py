@@ -8,8 +8,8 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,11 +155,13 @@ def feed_sources(
     feeds: Sequence[tuple[str, str, int]],
     lock_timeout_s: float = 60.0,
     only_due: bool = False,
+    run_id: str | None = None,
 ) -> tuple[list[FeedSource], list[str]]:
     """Register configured feeds (name, url, poll interval) and return (feeds to poll, names skipped).
 
     A feed's stored URL follows 301s; a changed URL in config is the user's word and wins (validators reset).
     Inactive feeds (410 Gone) are always skipped; with only_due, so are feeds whose next_fetch_at is ahead.
+    Feeds already polled by run_id are skipped too: a retried flow run (same id) does not poll them twice.
     """
     table = pa.table(
         {"feed_id": [f[0] for f in feeds], "url": [f[1] for f in feeds], "interval": [f[2] for f in feeds]}
@@ -180,8 +182,9 @@ def feed_sources(
         rows = con.execute(
             "select f.feed_id, f.url, f.etag, f.last_modified, f.content_hash, f.poll_interval_s, "
             "coalesce(f.is_active, true) and (not ? or f.next_fetch_at is null or f.next_fetch_at <= now()) "
+            "and f.feed_id not in (select feed_id from fetch_log where kind = 'feed' and run_id = ?) "
             "as is_due from feeds f join configured c using (feed_id) order by f.feed_id",
-            [only_due],
+            [only_due, run_id or ""],
         ).fetchall()
     sources = [
         FeedSource(
@@ -436,6 +439,136 @@ def copies_of_tagged_articles(
     return [{"article_id": r[0], "source_article_id": r[1]} for r in rows]
 
 
+@dataclass(frozen=True)
+class ReprocessSelection:
+    """What a reprocess request selected: article ids to redo, and why the others are left alone."""
+
+    article_ids: list[str]
+    up_to_date: int
+    not_eligible: int
+    raw_page_missing: list[str]
+
+
+def reprocess_candidates(
+    db_path: Path | str,
+    stage: str,
+    extractor_version: str,
+    pipeline_version: str,
+    since: date | None = None,
+    until: date | None = None,
+    feed_ids: Sequence[str] = (),
+    article_ids: Sequence[str] = (),
+    force: bool = False,
+    lock_timeout_s: float = 60.0,
+) -> ReprocessSelection:
+    """Select stored articles to reprocess; raise ValueError naming any unknown feed or article id."""
+    if stage not in ("extract", "nlp", "all"):
+        raise ValueError(f"stages must be one of extract, nlp, all (got {stage!r})")
+    if since and until and since > until:
+        raise ValueError(f"since ({since}) is after until ({until})")
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        known_feeds = {r[0] for r in con.execute("select feed_id from feeds").fetchall()}
+        unknown_feeds = sorted(set(feed_ids) - known_feeds)
+        if unknown_feeds:
+            raise ValueError(f"unknown feed(s): {', '.join(unknown_feeds)}; known: {', '.join(sorted(known_feeds))}")
+        if article_ids:
+            found = {
+                r[0]
+                for r in con.execute(
+                    "select article_id from articles where list_contains(?, article_id)", [list(article_ids)]
+                ).fetchall()
+            }
+            missing = sorted(set(article_ids) - found)
+            if missing:
+                raise ValueError(f"unknown article id(s): {', '.join(missing[:10])}")
+        rows = con.execute(
+            _statement("reprocess_candidates"),
+            {
+                "since": since,
+                "until": until,
+                "feed_ids": list(feed_ids),
+                "article_ids": list(article_ids),
+                "stage": stage,
+                "extractor_version": extractor_version,
+                "pipeline_version": pipeline_version,
+            },
+        ).fetchall()
+    selected, missing_raw = [], []
+    up_to_date = not_eligible = 0
+    for article_id, archive_path, is_eligible, is_stale in rows:
+        if not is_eligible:
+            not_eligible += 1
+        elif not (is_stale or force):
+            up_to_date += 1
+        elif stage != "nlp" and not Path(archive_path).exists():
+            missing_raw.append(article_id)  # raw page retention removed it: nothing to re-extract from
+        else:
+            selected.append(article_id)
+    return ReprocessSelection(selected, up_to_date, not_eligible, missing_raw)
+
+
+def write_stored_pages(
+    db_path: Path | str, article_ids: Sequence[str], out_path: Path, lock_timeout_s: float = 60.0
+) -> Path:
+    """A page manifest (as fetching writes one) of stored articles' raw pages, for re-extraction."""
+    return _copy_to_parquet(
+        db_path,
+        """select a.article_id, a.url, a.canonical_url, a.final_url, a.http_status, 'ok' as fetch_status,
+                  null::varchar as error, null::varchar as error_class, 0 as attempts, a.archive_path,
+                  null::varchar as content_type, null::varchar as content_language, a.fetched_at,
+                  null::integer as duration_ms, null::bigint as bytes,
+                  (select min(e.published_at) from feed_entries e where e.article_id = a.article_id)
+                      as feed_published_at,
+                  (select min(e.title) from feed_entries e where e.article_id = a.article_id) as feed_title
+           from articles a where list_contains($ids, a.article_id) order by a.article_id""",
+        article_ids,
+        out_path,
+        lock_timeout_s,
+    )
+
+
+def write_stored_articles(
+    db_path: Path | str, article_ids: Sequence[str], out_path: Path, lock_timeout_s: float = 60.0
+) -> Path:
+    """Stored articles' bodies, as extraction writes them, for re-running NLP alone."""
+    return _copy_to_parquet(
+        db_path,
+        """select article_id, extraction_status, content_hash, body_text, published_at
+           from articles where list_contains($ids, article_id) order by article_id""",
+        article_ids,
+        out_path,
+        lock_timeout_s,
+    )
+
+
+def write_unchanged_bodies(
+    db_path: Path | str, articles_path: Path, out_path: Path, lock_timeout_s: float = 60.0
+) -> Path:
+    """Articles of a re-extracted batch whose body is the stored one and already tagged: NLP can stay."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        con.execute(
+            f"""copy (select b.article_id from read_parquet('{_sql_path(articles_path)}') b
+                      join articles a using (article_id)
+                      where b.content_hash = a.content_hash and a.pipeline_version is not null)
+                to '{_sql_path(out_path)}' (format parquet)"""
+        )
+    return out_path
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _copy_to_parquet(
+    db_path: Path | str, select: str, article_ids: Sequence[str], out_path: Path, lock_timeout_s: float
+) -> Path:
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        con.execute(f"copy ({select}) to '{_sql_path(out_path)}' (format parquet)", {"ids": list(article_ids)})
+    return out_path
+
+
 def store_articles(
     db_path: Path | str,
     articles_path: Path,
@@ -444,16 +577,33 @@ def store_articles(
     manifest_path: Path | None = None,
     run_id: str | None = None,
     copies_path: Path | None = None,
+    nlp_only: bool = False,
+    keep_nlp_path: Path | None = None,
 ) -> dict[str, int]:
-    """Upsert a batch of articles and replace their mentions in one transaction (no partial batch)."""
+    """Upsert a batch of articles and replace their NLP rows in one transaction (no partial batch).
+
+    nlp_only: the batch's article rows are already stored (reprocessing NLP): only entity mentions, quotes,
+    events and pipeline_version are replaced. keep_nlp_path: articles (article_id column) whose NLP rows
+    stay as they are, because their body did not change.
+    """
     cols = ", ".join(ARTICLE_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c != "article_id")
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
         # Read and de-duplicate the files into temp tables before taking the write transaction: keep it short.
         _stage(con, "batch", articles_path, "article_id")
+        if keep_nlp_path is None or not _stage(con, "keep_nlp", keep_nlp_path, "article_id"):
+            con.execute("create temp table keep_nlp (article_id varchar)")
+        # The articles whose NLP rows this batch replaces.
+        retagged = (
+            "(select article_id from batch where extraction_status = 'ok' "
+            "and article_id not in (select article_id from keep_nlp))"
+        )
         has_quotes = has_events = False
         if mentions_path is not None:
             _stage(con, "mentions", mentions_path, "article_id, start_char, end_char, label")
+            # Every tagged article, mentions or not (older batch files lack the list: fall back to mentions).
+            if not _stage(con, "tagged", mentions_path.with_name("tagged.parquet"), "article_id"):
+                con.execute("create temp table tagged as select distinct article_id, pipeline_version from mentions")
             has_quotes = _stage(
                 con, "quotes_batch", mentions_path.with_name("quotes.parquet"), "article_id, kind, start_char"
             )
@@ -462,20 +612,18 @@ def store_articles(
             )
         with transaction(con):
             before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
-            con.execute(
-                f"insert into articles ({cols}) select {cols} from batch "
-                f"on conflict (article_id) do update set {updates}, updated_at = now()"
-            )
+            if not nlp_only:
+                con.execute(
+                    f"insert into articles ({cols}) select {cols} from batch "
+                    f"on conflict (article_id) do update set {updates}, updated_at = now()"
+                )
             mentions_added = 0
             if mentions_path is not None:
-                con.execute(
-                    "delete from entity_mentions where article_id in (select article_id from batch "
-                    "where extraction_status = 'ok')"
-                )
+                con.execute(f"delete from entity_mentions where article_id in {retagged}")
                 con.execute(f"insert into entity_mentions ({MENTION_COLUMNS}) select {MENTION_COLUMNS} from mentions")
                 con.execute(
                     "update articles set pipeline_version = v.pipeline_version from "
-                    "(select article_id, any_value(pipeline_version) as pipeline_version from mentions group by 1) v "
+                    "(select article_id, any_value(pipeline_version) as pipeline_version from tagged group by 1) v "
                     "where articles.article_id = v.article_id"
                 )
                 mentions_added = _count(con, "mentions")
@@ -488,75 +636,14 @@ def store_articles(
                     "insert into entity_aliases (alias, entity_id) select distinct normalized, entity_id "
                     "from mentions where entity_id is not null on conflict do nothing"
                 )
-                con.execute(
-                    "delete from quotes where article_id in (select article_id from batch "
-                    "where extraction_status = 'ok')"
-                )
+                con.execute(f"delete from quotes where article_id in {retagged}")
                 if has_quotes:
                     con.execute(f"insert into quotes ({QUOTE_COLUMNS}) select {QUOTE_COLUMNS} from quotes_batch")
-                con.execute(
-                    "delete from events where article_id in (select article_id from batch "
-                    "where extraction_status = 'ok')"
-                )
+                con.execute(f"delete from events where article_id in {retagged}")
                 if has_events:
                     con.execute(f"insert into events ({EVENT_COLUMNS}) select {EVENT_COLUMNS} from events_batch")
-            con.execute(VERSION_INSERT)
-            if copies_path is not None:
-                # Exact copies of articles tagged before: their mentions are copied, not recomputed.
-                copied_mentions = ", ".join(f"m.{c.strip()}" for c in MENTION_COLUMNS.split(",")[1:])
-                con.execute(
-                    f"insert into entity_mentions ({MENTION_COLUMNS}) select c.article_id, {copied_mentions} "
-                    "from read_parquet(?) c join entity_mentions m on m.article_id = c.source_article_id "
-                    "where c.article_id in (select article_id from batch) "
-                    "on conflict do nothing",
-                    [str(copies_path)],
-                )
-                copied_events = ", ".join(f"v.{c.strip()}" for c in EVENT_COLUMNS.split(",")[1:])
-                con.execute(
-                    f"insert into events ({EVENT_COLUMNS}) select c.article_id, {copied_events} "
-                    "from read_parquet(?) c join events v on v.article_id = c.source_article_id "
-                    "where c.article_id in (select article_id from batch) on conflict do nothing",
-                    [str(copies_path)],
-                )
-                copied_quotes = ", ".join(f"q.{c.strip()}" for c in QUOTE_COLUMNS.split(",")[1:])
-                con.execute(
-                    f"insert into quotes ({QUOTE_COLUMNS}) select c.article_id, {copied_quotes} "
-                    "from read_parquet(?) c join quotes q on q.article_id = c.source_article_id "
-                    "where c.article_id in (select article_id from batch) on conflict do nothing",
-                    [str(copies_path)],
-                )
-                con.execute(
-                    "update articles set pipeline_version = s.pipeline_version from read_parquet(?) c "
-                    "join articles s on s.article_id = c.source_article_id "
-                    "where articles.article_id = c.article_id "
-                    "and articles.article_id in (select article_id from batch)",
-                    [str(copies_path)],
-                )
-            for statement in DEDUP_STATEMENTS:
-                con.execute(statement)
-            # Every date candidate is kept with its source; the chosen ones are articles.published_at/modified_at.
-            con.execute("delete from article_dates where article_id in (select article_id from batch)")
-            con.execute(
-                "insert into article_dates select article_id, c.source, c.kind, any_value(c.value) from "
-                "(select article_id, unnest(date_candidates) as c from batch) group by all"
-            )
-            con.execute(
-                "update articles set current_version = v.version from (select article_id, max(version) as version "
-                "from article_versions where article_id in (select article_id from batch) group by 1) v "
-                "where articles.article_id = v.article_id"
-            )
-            con.execute(
-                "update feed_entries set needs_refetch = false where needs_refetch "
-                "and article_id in (select article_id from batch where extraction_status not in "
-                "('fetch_error'))"
-            )
-            if manifest_path is not None:
-                con.execute(
-                    f"insert into fetch_log ({FETCH_LOG_COLUMNS}) select fetched_at, 'page', null, article_id, url, "
-                    "final_url, http_status, bytes, duration_ms, attempts, error_class, error, ? "
-                    "from read_parquet(?)",
-                    [run_id, str(manifest_path)],
-                )
+            if not nlp_only:
+                _store_article_derivatives(con, copies_path, manifest_path, run_id)
             after = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
         statuses = dict(con.execute("select extraction_status, count(*) from batch group by 1").fetchall())
         written = _count(con, "batch")
@@ -566,6 +653,69 @@ def store_articles(
         "mentions_written": mentions_added,
         **{f"status_{k}": v for k, v in statuses.items()},
     }
+
+
+def _store_article_derivatives(
+    con: duckdb.DuckDBPyConnection, copies_path: Path | None, manifest_path: Path | None, run_id: str | None
+) -> None:
+    """Inside store_articles' transaction: versions, copies' NLP rows, dedup clusters, dates, the fetch log."""
+    con.execute(VERSION_INSERT)
+    if copies_path is not None:
+        # Exact copies of articles tagged before: their mentions are copied, not recomputed.
+        copied_mentions = ", ".join(f"m.{c.strip()}" for c in MENTION_COLUMNS.split(",")[1:])
+        con.execute(
+            f"insert into entity_mentions ({MENTION_COLUMNS}) select c.article_id, {copied_mentions} "
+            "from read_parquet(?) c join entity_mentions m on m.article_id = c.source_article_id "
+            "where c.article_id in (select article_id from batch) "
+            "on conflict do nothing",
+            [str(copies_path)],
+        )
+        copied_events = ", ".join(f"v.{c.strip()}" for c in EVENT_COLUMNS.split(",")[1:])
+        con.execute(
+            f"insert into events ({EVENT_COLUMNS}) select c.article_id, {copied_events} "
+            "from read_parquet(?) c join events v on v.article_id = c.source_article_id "
+            "where c.article_id in (select article_id from batch) on conflict do nothing",
+            [str(copies_path)],
+        )
+        copied_quotes = ", ".join(f"q.{c.strip()}" for c in QUOTE_COLUMNS.split(",")[1:])
+        con.execute(
+            f"insert into quotes ({QUOTE_COLUMNS}) select c.article_id, {copied_quotes} "
+            "from read_parquet(?) c join quotes q on q.article_id = c.source_article_id "
+            "where c.article_id in (select article_id from batch) on conflict do nothing",
+            [str(copies_path)],
+        )
+        con.execute(
+            "update articles set pipeline_version = s.pipeline_version from read_parquet(?) c "
+            "join articles s on s.article_id = c.source_article_id "
+            "where articles.article_id = c.article_id "
+            "and articles.article_id in (select article_id from batch)",
+            [str(copies_path)],
+        )
+    for statement in DEDUP_STATEMENTS:
+        con.execute(statement)
+    # Every date candidate is kept with its source; the chosen ones are articles.published_at/modified_at.
+    con.execute("delete from article_dates where article_id in (select article_id from batch)")
+    con.execute(
+        "insert into article_dates select article_id, c.source, c.kind, any_value(c.value) from "
+        "(select article_id, unnest(date_candidates) as c from batch) group by all"
+    )
+    con.execute(
+        "update articles set current_version = v.version from (select article_id, max(version) as version "
+        "from article_versions where article_id in (select article_id from batch) group by 1) v "
+        "where articles.article_id = v.article_id"
+    )
+    con.execute(
+        "update feed_entries set needs_refetch = false where needs_refetch "
+        "and article_id in (select article_id from batch where extraction_status not in "
+        "('fetch_error'))"
+    )
+    if manifest_path is not None:
+        con.execute(
+            f"insert into fetch_log ({FETCH_LOG_COLUMNS}) select fetched_at, 'page', null, article_id, url, "
+            "final_url, http_status, bytes, duration_ms, attempts, error_class, error, ? "
+            "from read_parquet(?)",
+            [run_id, str(manifest_path)],
+        )
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: str, path: Path, key: str) -> bool:
@@ -652,6 +802,13 @@ def finish_run(
             "update runs set finished_at = ?, status = ?, stats = ? where run_id = ?",
             [datetime.now(UTC), status, json.dumps(stats, default=str), run_id],
         )
+
+
+def checkpoint(db_path: Path | str, lock_timeout_s: float = 60.0) -> int:
+    """Fold the write-ahead log into the database file; returns the file size after."""
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+        con.execute("checkpoint")
+    return Path(db_path).stat().st_size
 
 
 def table_counts(

@@ -12,7 +12,7 @@ from prefect.logging import get_run_logger
 from newsflow.progress import report
 from newsflow.settings import NlpSettings
 from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_documents
-from tasks.staging import read_records, write_records
+from tasks.staging import read_records, timed_stage, write_records
 
 MENTION_SCHEMA = pa.schema(
     [
@@ -72,6 +72,14 @@ EVENT_SCHEMA = pa.schema(
 )
 
 
+TAGGED_SCHEMA = pa.schema([("article_id", pa.string()), ("pipeline_version", pa.string())])
+
+
+def tagged_path_for(mentions_path: Path) -> Path:
+    """Every article the batch tagged, with the pipeline version, even those with no mentions at all."""
+    return mentions_path.with_name("tagged.parquet")
+
+
 def events_path_for(mentions_path: Path) -> Path:
     return mentions_path.with_name("events.parquet")
 
@@ -79,6 +87,12 @@ def events_path_for(mentions_path: Path) -> Path:
 def quotes_path_for(mentions_path: Path) -> Path:
     """Quotes travel beside the mentions file of the same batch."""
     return mentions_path.with_name("quotes.parquet")
+
+
+@task(name="nlp-pipeline-version")
+def nlp_pipeline_version(nlp_settings: NlpSettings) -> str:
+    """The version string the configured pipeline stamps on its rows (loads the model once per process)."""
+    return pipeline_version(load_pipeline(nlp_settings.model))
 
 
 @task(name="tag-articles")
@@ -102,13 +116,14 @@ def tag_articles(
     distinct = list(first_by_hash.values())
     nlp = load_pipeline(nlp_settings.model)
     version = pipeline_version(nlp)
-    per_body = tag_documents(
-        nlp,
-        [a["body_text"] for a in distinct],
-        nlp_settings.batch_size,
-        nlp_settings.max_chars_per_chunk,
-        [a["published_at"].date() if a.get("published_at") else None for a in distinct],
-    )
+    with timed_stage(out_path.parent, "nlp"):
+        per_body = tag_documents(
+            nlp,
+            [a["body_text"] for a in distinct],
+            nlp_settings.batch_size,
+            nlp_settings.max_chars_per_chunk,
+            [a["published_at"].date() if a.get("published_at") else None for a in distinct],
+        )
     tagged_by_hash = {a["content_hash"]: t for a, t in zip(distinct, per_body, strict=True)}
     rows = [
         {"article_id": article["article_id"], "pipeline_version": version, **mention}
@@ -127,6 +142,11 @@ def tag_articles(
         for event in tagged_by_hash[article["content_hash"]].events
     ]
     write_records(events_path_for(out_path), event_rows, EVENT_SCHEMA)
+    write_records(
+        tagged_path_for(out_path),
+        [{"article_id": a["article_id"], "pipeline_version": version} for a in articles],
+        TAGGED_SCHEMA,
+    )
     report(
         get_run_logger(),
         "tagged %d articles: %d entity mentions, %d quotes, %d events (%s)",
