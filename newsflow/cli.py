@@ -9,10 +9,11 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -35,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -99,20 +101,159 @@ def run(
     """
     _apply_config(config, db)
     apply_prefect_defaults(quiet_console=not verbose)
-    from newsflow.settings import load_settings
-
-    try:
-        settings = load_settings()
-    except Exception as exc:  # pydantic's message names the bad key and value
-        raise _fail(f"invalid configuration: {exc}") from exc
+    settings = _load_settings()
     console.print(
         f"newsflow: ingesting {len(settings.feeds)} feed(s) into [bold]{settings.database.path}[/] (starting Prefect…)"
     )
     started = time.monotonic()
+
+    def run_ingest() -> dict[str, Any]:
+        from flows.ingest import ingest
+
+        return ingest(feeds=feed or None, page_batch_size=batch_size, only_due=due, poll_only=poll_only)
+
+    summary = _run_flow(settings, run_ingest)
+    _print_summary(summary, settings.database.path, time.monotonic() - started)
+
+
+@app.command()
+def reprocess(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First publication day (inclusive).")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last publication day (inclusive).")
+    ] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="Only articles of this feed; repeatable.")] = None,
+    article: Annotated[list[str] | None, typer.Option("--article", help="Only this article id; repeatable.")] = None,
+    stages: Annotated[str, typer.Option(help="extract (NLP again only where the body changed), nlp, or all.")] = "all",
+    force: Annotated[bool, typer.Option("--force", help="Redo articles already at the current versions.")] = False,
+    batch_size: Annotated[int | None, typer.Option(help="Articles per batch.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own log lines too.")] = False,
+) -> None:
+    """Re-run extraction and/or NLP on stored articles from the raw page archive (nothing is refetched).
+
+    Articles already made by the current extractor / spaCy pipeline version are skipped unless --force.
+    Each batch replaces its old entities, quotes and events in one transaction, stamped with the new version.
+    """
+    if stages not in ("extract", "nlp", "all"):
+        raise _fail(f"--stages must be extract, nlp or all (got {stages!r})")
+    _apply_config(config, db)
+    apply_prefect_defaults(quiet_console=not verbose)
+    settings = _load_settings()
+    console.print(f"newsflow: reprocessing ({stages}) in [bold]{settings.database.path}[/] (starting Prefect…)")
+
+    def run_reprocess() -> dict[str, Any]:
+        from flows.reprocess import reprocess as reprocess_flow
+
+        return reprocess_flow(
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            feeds=feed or None,
+            article_ids=article or None,
+            stages=cast(Literal["extract", "nlp", "all"], stages),  # checked above
+            force=force,
+            batch_size=batch_size,
+        )
+
+    summary = _run_flow(settings, run_reprocess)
+    console.print(
+        f"[bold green]{summary['reprocessed']} articles reprocessed[/] at {summary['pipeline_version']} "
+        f"({summary['already_current']} already current, {summary['not_eligible']} not eligible, "
+        f"{summary['raw_page_missing']} without a raw page)"
+    )
+    for table, after in summary["rows_after"].items():
+        before = summary["rows_before"].get(table, 0)
+        if after != before:
+            console.print(f"  {table}: {before} -> {after}")
+
+
+@app.command()
+def maintenance(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    keep_raw: Annotated[bool, typer.Option("--keep-raw", help="Do not apply raw page retention this time.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own log lines too.")] = False,
+) -> None:
+    """Checkpoint the database, rebuild views and the search index, apply retention to raw and staging files."""
+    _apply_config(config, db)
+    apply_prefect_defaults(quiet_console=not verbose)
+    settings = _load_settings()
+
+    def run_maintenance() -> dict[str, Any]:
+        from flows.maintenance import maintenance as maintenance_flow
+
+        return maintenance_flow(prune_raw=not keep_raw)
+
+    summary = _run_flow(settings, run_maintenance)
+    console.print("maintenance done: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own log lines too.")] = False,
+) -> None:
+    """Serve the deployments until stopped: scheduled ingest, reprocess and maintenance.
+
+    Uses the Prefect server at PREFECT_API_URL (e.g. after `prefect server start`); without it, starts a
+    local one for as long as this runs. Ingest runs every [schedule] ingest_interval_s and polls only feeds
+    that are due; maintenance runs on [schedule] maintenance_cron; reprocess runs when you start it from the
+    UI. Stopping (Ctrl-C) leaves the schedules active for the next `newsflow serve`.
+    """
+    _apply_config(config, db)
+    # A served schedule needs the server's scheduler and friends (the quick one-run defaults switch them off).
+    for service in ("SCHEDULER", "LATE_RUNS", "CANCELLATION_CLEANUP", "FOREMAN"):
+        os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "true")
+    apply_prefect_defaults(quiet_console=not verbose)
+    settings = _load_settings()
+    # Flow runs execute in subprocesses of the runner: they must read the same config and database.
+    os.environ.setdefault("NEWSFLOW_CONFIG", str(_config_file().resolve()))
+    os.environ["NEWSFLOW_DATABASE__PATH"] = str(settings.database.path.resolve())
+    os.environ["NEWSFLOW_STORAGE__DATA_DIR"] = str(settings.storage.data_dir.resolve())
+    console.print("newsflow: starting deployments (starting Prefect…)")
+
+    def run_serve() -> None:
+        from prefect import serve as prefect_serve
+        from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+        from flows.deployments import build_deployments
+
+        deployments = build_deployments(settings)
+        console.print(f"Prefect API: {PREFECT_API_URL.value()}; UI: {PREFECT_UI_URL.value() or 'n/a'}")
+        for deployment in deployments:
+            console.print(f"  serving {deployment.flow_name}/{deployment.name}: {deployment.description}")
+        console.print("stop with Ctrl-C; schedules stay active")
+        prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)
+
+    _run_flow(settings, run_serve, long_lived=True)
+
+
+def _config_file() -> Path:
+    from newsflow.settings import config_path
+
+    return config_path()
+
+
+def _load_settings() -> Settings:
+    from newsflow.settings import load_settings
+
+    try:
+        return load_settings()
+    except Exception as exc:  # pydantic's message names the bad key and value
+        raise _fail(f"invalid configuration: {exc}") from exc
+
+
+def _run_flow(settings: Settings, call: Callable[[], T], long_lived: bool = False) -> T:
+    """Call a flow with a temporary Prefect API (unless PREFECT_API_URL is set) and progress lines shown."""
     from newsflow.prefect_server import temporary_api_server, wait_until_healthy
 
-    with temporary_api_server(log_path=settings.storage.data_dir / "prefect-server.log") as api_url:
-        from flows.ingest import ingest  # imports prefect, which configures logging: add our handler after
+    log_path = settings.storage.data_dir / "prefect-server.log"
+    with temporary_api_server(log_path=log_path, long_lived=long_lived) as api_url:
+        import prefect.main  # noqa: F401  (configures logging: our handler goes on after)
 
         handler = _ProgressHandler()
         for name in ("prefect.flow_runs", "prefect.task_runs"):
@@ -121,13 +262,12 @@ def run(
             waited_s = wait_until_healthy(api_url)
             if api_url:
                 LOGGER.debug("temporary Prefect server ready after %.1f s more", waited_s)
-            summary = ingest(feeds=feed or None, page_batch_size=batch_size, only_due=due, poll_only=poll_only)
+            return call()
         except Exception as exc:
             raise _fail(f"{type(exc).__name__}: {exc}") from exc
         finally:
             for name in ("prefect.flow_runs", "prefect.task_runs"):
                 logging.getLogger(name).removeHandler(handler)
-    _print_summary(summary, settings.database.path, time.monotonic() - started)
 
 
 def _print_summary(summary: dict[str, Any], db_path: Path, wall_s: float) -> None:

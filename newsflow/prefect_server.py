@@ -34,20 +34,26 @@ def _prefect_app_dir() -> str:
 
 
 @contextmanager
-def temporary_api_server(startup_timeout_s: float = 180.0, log_path: Path | None = None) -> Iterator[str | None]:
+def temporary_api_server(
+    startup_timeout_s: float = 180.0, log_path: Path | None = None, long_lived: bool = False
+) -> Iterator[str | None]:
     """Start Prefect's API (as Prefect's own ephemeral mode does) and point PREFECT_API_URL at it.
 
     Must be entered before prefect is imported. Yields the API URL, or None when the user already
     set PREFECT_API_URL (a running `prefect server start` is used as is). Call wait_until_healthy
     before the first flow run. The server's own output (tracebacks from its shutdown included) goes to
-    log_path, not to the user's terminal.
+    log_path, not to the user's terminal. long_lived: a full server (UI, scheduler and other services on)
+    for `newsflow serve`, instead of the lean ephemeral one a single run needs.
     """
     if os.environ.get("PREFECT_API_URL"):
         yield None
         return
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    if long_lived:
+        env = {**os.environ, "PREFECT_UI_ENABLED": "1", "PREFECT_UI_API_URL": api_url}
+    else:
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115 - closed in finally

@@ -31,6 +31,10 @@ class DatabaseSettings(BaseModel):
 
 class StorageSettings(BaseModel):
     data_dir: Path = Path("newsflow-data")
+    # The maintenance flow deletes raw pages older than this (reprocess can't re-extract them after); None keeps all.
+    raw_retention_days: int | None = Field(default=None, ge=1)
+    # Per-run staging files serve retries of that run; the maintenance flow deletes older ones.
+    staging_retention_days: int = Field(default=7, ge=1)
 
     @property
     def archive_dir(self) -> Path:
@@ -93,6 +97,15 @@ class IngestSettings(BaseModel):
     extraction_mode: Literal["default", "recall", "longest"] = "longest"
 
 
+class ScheduleSettings(BaseModel):
+    """Schedules of the deployments `newsflow serve` starts (and prefect.yaml declares)."""
+
+    # Scheduled ingest runs poll only feeds that are due, so each feed's own poll_interval_s still holds.
+    ingest_interval_s: int = Field(default=300, ge=60)
+    maintenance_cron: str = "30 3 * * *"
+    timezone: str = "UTC"
+
+
 class DemoSettings(BaseModel):
     # Fixed by default so canonical URLs (and so article ids) stay the same from run to run.
     host: str = "127.0.0.1"
@@ -137,6 +150,7 @@ class Settings(BaseSettings):
     polling: PollingSettings = PollingSettings()
     nlp: NlpSettings = NlpSettings()
     ingest: IngestSettings = IngestSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     demo: DemoSettings = DemoSettings()
     feeds: list[FeedConfig] = Field(default_factory=list)
 

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +43,17 @@ def load_meta(path: Path | str) -> dict[str, Any]:
     meta_path = Path(path).with_name(Path(path).name.replace(".html.gz", ".json"))
     result: dict[str, Any] = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     return result
+
+
+def prune_archive(archive_dir: Path, older_than_s: float, now: float | None = None) -> tuple[int, int]:
+    """Delete raw pages (and their header sidecars) written more than older_than_s ago: (pages, bytes)."""
+    cutoff = (now if now is not None else time.time()) - older_than_s
+    pages = freed = 0
+    for path in archive_dir.glob("*/*.html.gz"):
+        stat = path.stat()
+        if stat.st_mtime < cutoff:
+            freed += stat.st_size
+            path.unlink()
+            path.with_name(path.name.replace(".html.gz", ".json")).unlink(missing_ok=True)
+            pages += 1
+    return pages, freed
