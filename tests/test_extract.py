@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsflow.settings import SEEDS_DIR
-from tasks.extract import content_hash, extract_article, normalize_body
+from tasks.extraction import content_hash, extract_article, normalize_body
 from tasks.page_meta import DateCandidate, choose_dates, strip_site_suffix
 
 SITE = SEEDS_DIR / "newswire"

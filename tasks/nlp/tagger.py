@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,9 +23,18 @@ LOGGER = logging.getLogger(__name__)
 NEWSFLOW_NLP_VERSION = 2
 
 
-@functools.lru_cache(maxsize=4)
+_LOAD_LOCK = threading.Lock()
+
+
 def load_pipeline(model: str) -> Language:
-    """Load the model once per process and add newsflow's components after its NER."""
+    """Load the model once per process and add newsflow's components after its NER (thread-safe: a warm-up
+    task and the first tag task may ask at the same time)."""
+    with _LOAD_LOCK:
+        return _load_pipeline(model)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_pipeline(model: str) -> Language:
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -77,21 +87,33 @@ def mask_dateline(text: str) -> str:
     return " " * match.end() + text[match.end() :] if match else text
 
 
+def effective_batch_size(pieces: Sequence[tuple[int, int, str]], batch_size: int, batch_words: int | None) -> int:
+    if not batch_words or not pieces:
+        return batch_size
+    mean_words = sum(len(chunk.split()) for _, _, chunk in pieces) / len(pieces)
+    return max(1, min(batch_size, int(batch_words // max(mean_words, 1.0))))
+
+
 def tag_documents(
     nlp: Language,
     texts: Sequence[str | None],
     batch_size: int,
     max_chars: int,
     published: Sequence[date | None] | None = None,
+    batch_words: int | None = None,
 ) -> list[Tagged]:
-    """Mentions and quotes per text (empty for empty text), in input order, from one batched nlp.pipe."""
+    """Mentions and quotes per text (empty for empty text), in input order, from one batched nlp.pipe.
+
+    batch_words caps the words in one nlp.pipe batch (fewer documents per batch when they are long):
+    spaCy's memory grows with batch size times document length.
+    """
     pieces: list[tuple[int, int, str]] = []  # (text index, char offset, chunk)
     for index, text in enumerate(texts):
         if text and text.strip():
             pieces.extend((index, offset, chunk) for offset, chunk in split_text(mask_dateline(text), max_chars))
     results = [Tagged() for _ in texts]
     sentence_base = [0 for _ in texts]
-    docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=batch_size)
+    docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=effective_batch_size(pieces, batch_size, batch_words))
     for (index, offset, _chunk), doc in zip(pieces, docs, strict=True):
         sentence_starts = [sent.start for sent in doc.sents]
         sentence_chars = [sent.start_char for sent in doc.sents]

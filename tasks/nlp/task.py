@@ -123,6 +123,7 @@ def tag_articles(
             nlp_settings.batch_size,
             nlp_settings.max_chars_per_chunk,
             [a["published_at"].date() if a.get("published_at") else None for a in distinct],
+            nlp_settings.batch_words,
         )
     tagged_by_hash = {a["content_hash"]: t for a, t in zip(distinct, per_body, strict=True)}
     rows = [
