@@ -38,28 +38,43 @@ PARAGRAPH_RE = re.compile(rb"<p(?:\s[^>]*)?>(.*?)</p>", re.DOTALL | re.IGNORECAS
 TAG_RE = re.compile(rb"<[^>]+>")
 
 
-def dev_pages() -> list[bytes]:
-    records = [json.loads(line) for line in (DEV_DIR / "ground-truth.jsonl").read_text().split("\n") if line.strip()]
-    return [gzip.decompress((DEV_DIR / r["file"]).read_bytes()) for r in records]
+def dev_pages() -> list[tuple[bytes, str]]:
+    """(page HTML, its ground-truth main text) for every extraction-dev page."""
+    lines = (DEV_DIR / "ground-truth.jsonl").read_text().split("\n")
+    records = [json.loads(line) for line in lines if line.strip()]
+    return [(gzip.decompress((DEV_DIR / r["file"]).read_bytes()), r["main_content"] or "") for r in records]
 
 
-def with_marker(page: bytes, index: int) -> bytes:
-    """The page with one unique sentence appended to its longest paragraph (so every body differs)."""
+def with_marker(page: bytes, main_text: str, index: int) -> bytes:
+    """The page with one unique sentence inside its main text (so every extracted body differs).
+
+    Placed right after the first run of the ground-truth text found verbatim in the HTML; failing that, at
+    the end of the longest paragraph.
+    """
     marker = f" Benchmark copy {index} was filed from desk {index % 97} as item number {index}.".encode()
+    for line in main_text.split("\n"):
+        words = line.split()
+        for size in (8, 5):
+            for start in range(0, max(1, len(words) - size), size):
+                needle = " ".join(words[start : start + size]).encode()
+                position = page.find(needle) if len(needle) > 20 else -1
+                if position >= 0:
+                    end = position + len(needle)
+                    return page[:end] + marker + page[end:]
     paragraphs = list(PARAGRAPH_RE.finditer(page))
     if not paragraphs:
         return page.replace(b"</body>", b"<p>" + marker + b"</p></body>", 1)
     longest = max(paragraphs, key=lambda m: len(TAG_RE.sub(b"", m.group(1))))
-    end = longest.end(1)
-    return page[:end] + marker + page[end:]
+    return page[: longest.end(1)] + marker + page[longest.end(1) :]
 
 
-def build_site(site: Path, pages: list[bytes], articles: int, feeds: int) -> None:
+def build_site(site: Path, pages: list[tuple[bytes, str]], articles: int, feeds: int) -> None:
     """pages/<i>.html and feeds/f<j>.xml (RSS 2.0, {demo} stands for the served base URL)."""
     (site / "pages").mkdir(parents=True)
     (site / "feeds").mkdir()
     for i in range(articles):
-        (site / "pages" / f"{i}.html").write_bytes(with_marker(pages[i % len(pages)], i))
+        page, main_text = pages[i % len(pages)]
+        (site / "pages" / f"{i}.html").write_bytes(with_marker(page, main_text, i))
     for j in range(feeds):
         items = "".join(
             f"<item><title>Story {i}</title><link>{{demo}}/pages/{i}.html</link><guid>story-{i}</guid>"

@@ -11,12 +11,19 @@ from prefect.runtime import flow_run
 from flows.common import mark_run_failed
 from newsflow.settings import load_settings
 from tasks.housekeeping import prune_raw_pages, prune_staging_files
-from tasks.persist import checkpoint_database, finish_run, prepare_database, refresh_search_index, start_run
+from tasks.persist import (
+    checkpoint_database,
+    finish_run,
+    prepare_database,
+    rebuild_derived_tables,
+    refresh_search_index,
+    start_run,
+)
 
 
 @flow(name="maintenance")
 def maintenance(prune_raw: bool = True) -> dict[str, Any]:
-    """Checkpoint the DuckDB file, recreate views and the search index, and delete files past retention.
+    """Recreate views, derived tables and the search index, checkpoint the file, delete files past retention.
 
     prune_raw: apply storage.raw_retention_days to the raw page archive (staging files of old runs are
     always pruned after storage.staging_retention_days).
@@ -28,8 +35,9 @@ def maintenance(prune_raw: bool = True) -> dict[str, Any]:
     prepare_database(db, lock_s)  # also recreates every view from sql/views
     start_run(db, run_id, flow_run.id, "maintenance", lock_s)
     try:
+        summary: dict[str, Any] = dict(rebuild_derived_tables(db, lock_s))
         refresh_search_index(db, lock_s)
-        summary: dict[str, Any] = {"database_bytes": checkpoint_database(db, lock_s)}
+        summary["database_bytes"] = checkpoint_database(db, lock_s)
         if prune_raw:
             summary.update(prune_raw_pages(settings.storage.archive_dir, settings.storage.raw_retention_days))
         summary.update(

@@ -7,10 +7,11 @@ import io
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
@@ -238,6 +239,65 @@ def _config_file() -> Path:
     return config_path()
 
 
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Argument(help="Directory to write into (one subdirectory per table).")],
+    config: ConfigOption = None,
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only days from this one (default: all).")
+    ] = None,
+) -> None:
+    """Export articles, entity mentions, quotes and events as files partitioned by day.
+
+    Writes OUT_DIR/<table>/day=YYYY-MM-DD/part_0.parquet (Hive partitioning), readable by DuckDB, pandas,
+    Spark, etc.: e.g. select * from read_parquet('OUT_DIR/events/*/*.parquet', hive_partitioning=true).
+    A full export replaces what an earlier one wrote; with --since only those days are rewritten.
+    """
+    if fmt not in ("parquet", "csv"):
+        raise _fail(f"--format must be parquet or csv, not {fmt!r}")
+    settings = _open_settings(config, db, "table")
+    from tasks import storage
+
+    try:
+        written = storage.export_tables(
+            settings.database.path, out_dir, fmt, since.date() if since else None, settings.database.lock_timeout_s
+        )
+    except (ValueError, storage.DatabaseBusyError) as exc:
+        raise _fail(str(exc)) from exc
+    for table, rows in written.items():
+        console.print(f"{table}: {rows} rows -> {out_dir / table}/day=*/")
+
+
+@app.command()
+def report(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    days: Annotated[int, typer.Option(min=1, help="Days in the window, ending at the last day stored.")] = 14,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Write a static HTML report (opens offline): trending entities, events by PLOVER category per day,
+    the most quoted speakers, feed health."""
+    settings = _open_settings(config, db, "table")
+    from newsflow.report import render_report
+    from tasks import storage
+
+    try:
+        data = storage.report_data(settings.database.path, days, settings.database.lock_timeout_s)
+    except storage.DatabaseBusyError as exc:
+        raise _fail(str(exc)) from exc
+    except storage.SchemaOutdatedError as exc:
+        raise _fail(f"{exc}; run `newsflow maintenance` (or any ingest) to bring the database up to date") from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(data, str(settings.database.path), datetime.now(UTC)), encoding="utf-8")
+    console.print(
+        f"report of {data['since']} to {data['until']} written to [bold]{out}[/] "
+        f"({len(data['trending'])} trending entities, {len(data['quoted'])} speakers, "
+        f"{len(data['feed_health'])} feeds)"
+    )
+
+
 def _load_settings() -> Settings:
     from newsflow.settings import load_settings
 
@@ -247,10 +307,16 @@ def _load_settings() -> Settings:
         raise _fail(f"invalid configuration: {exc}") from exc
 
 
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def _run_flow(settings: Settings, call: Callable[[], T], long_lived: bool = False) -> T:
     """Call a flow with a temporary Prefect API (unless PREFECT_API_URL is set) and progress lines shown."""
     from newsflow.prefect_server import temporary_api_server, wait_until_healthy
 
+    # SIGTERM (a service manager, `kill`) unwinds like Ctrl-C, so the temporary server and demo site stop too.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     log_path = settings.storage.data_dir / "prefect-server.log"
     with temporary_api_server(log_path=log_path, long_lived=long_lived) as api_url:
         import prefect.main  # noqa: F401  (configures logging: our handler goes on after)

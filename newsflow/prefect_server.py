@@ -25,6 +25,16 @@ def _free_port() -> int:
         return port
 
 
+def _die_with_parent() -> None:
+    """In the server's child process: have Linux stop it when the newsflow process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _prefect_app_dir() -> str:
     # Located without importing prefect: importing its server module costs seconds the server boot can use.
     spec = importlib.util.find_spec("prefect")
@@ -76,6 +86,7 @@ def temporary_api_server(
             "on",
         ],
         env=env,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - started before prefect (and its threads) is imported
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=log,

@@ -199,3 +199,10 @@ def checkpoint_database(db_path: Path, lock_timeout_s: float) -> int:
     size = storage.checkpoint(db_path, lock_timeout_s)
     report(get_run_logger(), "checkpointed %s (%.1f MB)", db_path, size / 1e6)
     return size
+
+
+@task(name="rebuild-derived-tables", retries=STORE_RETRIES, retry_delay_seconds=2, retry_condition_fn=only_when_busy)
+def rebuild_derived_tables(db_path: Path, lock_timeout_s: float) -> dict[str, int]:
+    counts = storage.rebuild_derived_tables(db_path, lock_timeout_s)
+    report(get_run_logger(), "rebuilt derived tables: %s", counts)
+    return counts

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import random
 import re
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,15 @@ MIGRATIONS_DIR = SQL_DIR / "migrations"
 QUERIES_DIR = SQL_DIR / "queries"  # named queries for users: newsflow query NAME
 STATEMENTS_DIR = SQL_DIR / "statements"  # queries newsflow itself runs
 VIEWS_DIR = SQL_DIR / "views"
+EXPORTS_DIR = SQL_DIR / "exports"  # what `newsflow export` writes, one file per table
 MIGRATION_NAME_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 LOCK_ERROR_MARKERS = ("Could not set lock", "Conflicting lock")
 # Tables a run writes, in the order a summary lists them.
 DATA_TABLES = ("feeds", "feed_entries", "articles", "article_versions", "entity_mentions", "quotes", "events")
+
+
+class SchemaOutdatedError(RuntimeError):
+    """The database lacks tables or views this version uses (migrations and views not applied yet)."""
 
 
 class DatabaseBusyError(RuntimeError):
@@ -395,6 +401,19 @@ where b.extraction_status = 'ok' and b.content_hash is not null
 """
 
 
+# Entity pairs of the batch's articles, recomputed from their (new) mentions.
+COOCCURRENCE_STATEMENTS = (
+    "delete from entity_cooccurrences where article_id in (select article_id from batch)",
+    """insert into entity_cooccurrences
+       select m1.article_id, m1.entity_id, m2.entity_id,
+              count(distinct m1.sentence_index) filter (where m1.sentence_index = m2.sentence_index)
+       from entity_mentions as m1
+       join entity_mentions as m2 on m1.article_id = m2.article_id and m1.entity_id < m2.entity_id
+       where m1.article_id in (select article_id from batch)
+       group by all""",
+)
+
+
 DEDUP_STATEMENTS = (
     # LSH bands of this batch's bodies, replacing any earlier ones of the same articles.
     "delete from article_bands where article_id in (select article_id from batch)",
@@ -644,6 +663,9 @@ def store_articles(
                     con.execute(f"insert into events ({EVENT_COLUMNS}) select {EVENT_COLUMNS} from events_batch")
             if not nlp_only:
                 _store_article_derivatives(con, copies_path, manifest_path, run_id)
+            if mentions_path is not None:
+                for statement in COOCCURRENCE_STATEMENTS:
+                    con.execute(statement)
             after = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
         statuses = dict(con.execute("select extraction_status, count(*) from batch group by 1").fetchall())
         written = _count(con, "batch")
@@ -804,11 +826,80 @@ def finish_run(
         )
 
 
+def rebuild_derived_tables(db_path: Path | str, lock_timeout_s: float = 60.0) -> dict[str, int]:
+    """Recompute tables derived from others (entity_cooccurrences) for every article, in one transaction."""
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
+        con.execute("create temp table batch as select article_id from articles")
+        for statement in COOCCURRENCE_STATEMENTS:
+            con.execute(statement)
+        return {"entity_cooccurrences": _count(con, "entity_cooccurrences")}
+
+
 def checkpoint(db_path: Path | str, lock_timeout_s: float = 60.0) -> int:
     """Fold the write-ahead log into the database file; returns the file size after."""
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
         con.execute("checkpoint")
     return Path(db_path).stat().st_size
+
+
+def export_tables(
+    db_path: Path | str,
+    out_dir: Path,
+    fmt: str = "parquet",
+    since: date | None = None,
+    lock_timeout_s: float = 60.0,
+) -> dict[str, int]:
+    """Write each export in sql/exports/ to out_dir/<table>/day=YYYY-MM-DD/*.<fmt> (Hive partitions by day).
+
+    Existing files of the same days are replaced; returns rows written per table.
+    """
+    if fmt not in ("parquet", "csv"):
+        raise ValueError(f"export format must be parquet or csv (got {fmt!r})")
+    written: dict[str, int] = {}
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        for path in sorted(EXPORTS_DIR.glob("*.sql")):
+            select = f"select * from ({path.read_text().strip().rstrip(';')}) where day is not null"
+            if since is not None:
+                select += f" and day >= date '{since.isoformat()}'"
+            target = out_dir / path.stem
+            if since is None:  # a full export replaces the table's whole directory
+                shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True, exist_ok=True)
+            row = con.execute(f"select count(*) from ({select})").fetchone()
+            written[path.stem] = int(row[0]) if row else 0
+            con.execute(
+                f"copy ({select}) to '{_sql_path(target)}' "
+                f"(format {fmt}, partition_by (day), overwrite_or_ignore, filename_pattern 'part_{{i}}')"
+            )
+    return written
+
+
+def report_data(db_path: Path | str, days: int, lock_timeout_s: float = 60.0) -> dict[str, Any]:
+    """What `newsflow report` shows: the window (days up to the last day stored) and one result per section."""
+    with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        missing = {"trending_entities", "event_timeline", "feed_health"} - {
+            r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()
+        }
+        if missing:
+            raise SchemaOutdatedError(f"{db_path} has no view(s) {', '.join(sorted(missing))}")
+        window = con.execute(_statement("report_window")).fetchone()
+        until = window[0] if window and window[0] else datetime.now(UTC).date()
+        since = until - timedelta(days=days - 1)
+        sections: dict[str, Any] = {"since": since, "until": until, "articles": window[1] if window else 0}
+        for name, params in (
+            ("trending", {"until": until}),
+            ("event_timeline", {"since": since, "until": until}),
+            ("quoted", {"since": since, "until": until}),
+            ("feed_health", {}),
+        ):
+            cursor = (
+                con.execute(_statement(f"report_{name}"), params)
+                if params
+                else con.execute(_statement(f"report_{name}"))
+            )
+            columns = [d[0] for d in cursor.description or []]
+            sections[name] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return sections
 
 
 def table_counts(

@@ -59,3 +59,23 @@ def restore_environment() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def ingested_demo_db(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ingest of the demo newswire, shared by read-only tests (cookbook, report, export)."""
+    from flows.ingest import ingest
+
+    workdir = tmp_path_factory.mktemp("demo-db")
+    saved = dict(os.environ)
+    os.environ.update(
+        NEWSFLOW_DATABASE__PATH=str(workdir / "news.duckdb"),
+        NEWSFLOW_STORAGE__DATA_DIR=str(workdir / "data"),
+        NEWSFLOW_DEMO__PORT=str(free_port()),
+    )
+    try:
+        ingest()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return workdir / "news.duckdb"

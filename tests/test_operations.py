@@ -70,23 +70,9 @@ def demo_requests() -> Iterator[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def reference_counts(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+def reference_counts(ingested_demo_db: Path) -> dict[str, int]:
     """What one clean, uninterrupted ingest of the demo newswire stores."""
-    from flows.ingest import ingest
-
-    workdir = tmp_path_factory.mktemp("reference")
-    saved = dict(os.environ)
-    os.environ.update(
-        NEWSFLOW_DATABASE__PATH=str(workdir / "news.duckdb"),
-        NEWSFLOW_STORAGE__DATA_DIR=str(workdir / "data"),
-        NEWSFLOW_DEMO__PORT=str(free_port()),
-    )
-    try:
-        ingest()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    counts = content_fingerprint(workdir / "news.duckdb")
+    counts = content_fingerprint(ingested_demo_db)
     assert counts["articles"] >= 30 and counts["entity_mentions"] > 300
     return counts
 

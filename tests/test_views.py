@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,71 @@ def test_named_queries_run_with_parameters(db: Path) -> None:
         assert ran.exit_code == 0, (name, ran.output)
     bad = runner.invoke(app, ["query", "who_met_whom", "-p", "nope=1", "--db", str(db)])
     assert bad.exit_code == 1 and "takes since" in bad.output
+
+
+def test_trending_entities_scores_a_day_against_the_28_days_before(tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    storage.migrate(db)
+    with duckdb.connect(str(db)) as con:
+        # 'steady' is mentioned once a day for 30 days; 'rising' once on day 1, then 9 times on day 30.
+        con.execute("insert into entities values ('s', 'Steady', 'ORG', now()), ('r', 'Rising', 'PERSON', now())")
+        con.execute(
+            """insert into articles (article_id, canonical_url, published_at, extraction_status, fetched_at)
+               select 'a' || d, 'http://x/' || d, timestamptz '2026-10-01 12:00:00+00' + to_days(d::integer),
+                      'ok', now()
+               from range(30) t(d)"""
+        )
+        con.execute(
+            """insert into entity_mentions (article_id, sentence_index, start_char, end_char, text, normalized,
+                                            label, pipeline_version, canonical, entity_id)
+               select 'a' || d, 0, 0, 6, 'Steady', 'Steady', 'ORG', 'v', 'Steady', 's' from range(30) t(d)
+               union all select 'a0', 1, 10, 16, 'Rising', 'Rising', 'PERSON', 'v', 'Rising', 'r'
+               union all select 'a29', 1, 10 + i, 16 + i, 'Rising', 'Rising', 'PERSON', 'v', 'Rising', 'r'
+               from range(9) t(i)"""
+        )
+    rows = view(
+        db,
+        "select canonical_name, count_mentions, baseline_mean, score from trending_entities "
+        "where day = date '2026-10-30' order by score desc",
+    )
+    assert [r["canonical_name"] for r in rows] == ["Rising", "Steady"]
+    rising, steady = rows
+    # Rising: 1 mention in the 28 days before day 30 (day 1 is 29 days back, outside), so baseline 0.
+    assert rising["count_mentions"] == 9 and rising["baseline_mean"] == 0 and rising["score"] == 9.0
+    assert steady["baseline_mean"] == 1.0 and steady["score"] == 0.0
+    top = runner_query(db, "trending_now", "limit=1")
+    assert top[0]["canonical_name"] == "Rising"
+
+
+def test_entity_cooccurrence_counts_articles_and_shared_sentences_per_day(db: Path) -> None:
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            """insert into entity_mentions (article_id, sentence_index, start_char, end_char, text, normalized,
+                                            label, pipeline_version, canonical, entity_id)
+               values ('a1', 0, 60, 66, 'Bo Kim', 'Bo Kim', 'PERSON', 'v', 'Bo Kim', 'p2'),
+                      ('a3', 3, 90, 97, 'Ann Lee', 'Ann Lee', 'PERSON', 'v', 'Ann Lee', 'p1')"""
+        )
+    storage.rebuild_derived_tables(db)
+    rows = view(
+        db,
+        "select day::varchar as day, name_a, name_b, count_articles, count_sentences "
+        "from entity_cooccurrence order by day",
+    )
+    assert rows == [
+        # a1: Ann Lee in sentences 0 and 1, Bo Kim in 0 -> one shared sentence
+        {"day": "2026-11-17", "name_a": "Ann Lee", "name_b": "Bo Kim", "count_articles": 1, "count_sentences": 1},
+        # a3: Bo Kim in sentence 0, Ann Lee in 3 -> same article, no shared sentence
+        {"day": "2026-11-18", "name_a": "Ann Lee", "name_b": "Bo Kim", "count_articles": 1, "count_sentences": 0},
+    ]
+    together = runner_query(db, "named_together", "name=Bo Kim")
+    assert together == [{"other": "Ann Lee", "articles": 2, "sentences": 1}]
+
+
+def runner_query(db: Path, name: str, *params: str) -> list[dict[str, Any]]:
+    args = ["query", name, "--db", str(db), "-f", "json"]
+    for param in params:
+        args += ["-p", param]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows

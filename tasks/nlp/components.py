@@ -9,6 +9,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
+from tasks.nlp.spans import forget_ents
+
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
 # Page furniture that NER picks up as ORG/PERSON when boilerplate slips through extraction.
 DEFAULT_FURNITURE = (
@@ -81,6 +83,7 @@ class EntityCleaner:
             span._.normalized = normalized
             kept.append(span)
         doc.ents = kept
+        forget_ents(doc)
         return doc
 
 

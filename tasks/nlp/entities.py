@@ -13,6 +13,7 @@ from spacy.util import registry
 
 from newsflow.settings import SEEDS_DIR
 from tasks.nlp.components import normalize_entity_text
+from tasks.nlp.spans import doc_ents
 
 ALIASES_FILE = SEEDS_DIR / "reference" / "entity_aliases.tsv"
 # Words that name an office when they stand before a person's name ("White House spokesman Josh Earnest").
@@ -117,7 +118,9 @@ class EntityLinker:
             return
         # The office word nearest the name wins: "Foreign Minister" -> minister, "White House spokesman" -> spokesman.
         ent._.role = next((t.text.lower() for t in reversed(tokens) if t.text.lower() in self.roles), None)
-        orgs = [e for e in ent.doc.ents if e.start >= tokens[0].i and e.end <= ent.start and e.label_ in ("ORG", "GPE")]
+        orgs = [
+            e for e in doc_ents(ent.doc) if e.start >= tokens[0].i and e.end <= ent.start and e.label_ in ("ORG", "GPE")
+        ]
         if orgs:
             ent._.role_org = orgs[-1]._.normalized or orgs[-1].text
 

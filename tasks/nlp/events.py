@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
 from newsflow.settings import SEEDS_DIR
+from tasks.nlp.spans import doc_ents, entity_at, sentence_ents
 
 LEXICON_FILE = SEEDS_DIR / "reference" / "event_lexicon.toml"
 # Heads under which an event is proposed, planned or conditional rather than something that happened.
@@ -145,21 +146,14 @@ def _depth(token: Token) -> int:
     return depth
 
 
-def _entity_at(token: Token) -> Span | None:
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
-
-
 def _phrase_of(token: Token) -> tuple[str, str | None, float]:
     """(text, entity id, strength) for an actor/target head token: its entity if any, else its noun phrase."""
-    ent = _entity_at(token)
+    ent = entity_at(token)
     if ent is None:
         ent = next(
             (
                 e
-                for e in token.doc.ents
+                for e in doc_ents(token.doc)
                 if e.label_ in ACTOR_LABELS and token.left_edge.i <= e.start and e.end <= token.i + 1
             ),
             None,
@@ -219,7 +213,7 @@ class EventTagger:
                 actor = next((c for c in trigger.children if c.dep_ == "poss"), None)
         if trigger.pos_ == "NOUN" and actor is None:
             actor = next(
-                (c for c in trigger.children if c.dep_ in ("poss", "compound", "amod") and _entity_at(c) is not None),
+                (c for c in trigger.children if c.dep_ in ("poss", "compound", "amod") and entity_at(c) is not None),
                 None,
             )
         # "The rebels said they will release ...": a pronoun subject stands for the reporting verb's subject.
@@ -231,7 +225,7 @@ class EventTagger:
                     break
         # A PLOVER target is an actor (person, organisation, country), not the thing acted on: "grant asylum
         # to X", "provide aid to X", "lift a curfew in X". Prefer an actor entity near the trigger.
-        if target is None or _entity_at(target) is None:
+        if target is None or entity_at(target) is None:
             target = self._actor_entity_near(trigger, exclude=actor) or target
         return actor, target
 
@@ -243,7 +237,7 @@ class EventTagger:
             for token in obj.subtree:
                 if token in excluded:
                     continue
-                ent = _entity_at(token)
+                ent = entity_at(token)
                 if ent is not None and ent.label_ in ("PERSON", "ORG", "GPE", "NORP") and token == ent.root:
                     return token
         return None
@@ -286,7 +280,9 @@ class EventTagger:
     @staticmethod
     def _location(sentence: Span, trigger: Token, exclude: set[int]) -> Span | None:
         places = [
-            e for e in sentence.ents if (e._.canonical_label or e.label_) in PLACE_LABELS and e.start not in exclude
+            e
+            for e in sentence_ents(sentence)
+            if (e._.canonical_label or e.label_) in PLACE_LABELS and e.start not in exclude
         ]
 
         def preposition_before(ent: Span) -> str:
@@ -302,7 +298,7 @@ class EventTagger:
 
     @staticmethod
     def _date_text(sentence: Span) -> str | None:
-        for ent in sentence.ents:
+        for ent in sentence_ents(sentence):
             if ent.label_ == "DATE":
                 return ent.text
         for token in sentence:

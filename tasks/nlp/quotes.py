@@ -10,6 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
+from tasks.nlp.spans import doc_ents, entity_at
+
 QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 DEFAULT_CUES = (
     "say",
@@ -53,13 +55,6 @@ def quote_cues() -> list[str]:
     return list(DEFAULT_CUES)
 
 
-def _entity_of(token: Token) -> Span | None:
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
-
-
 class QuoteFinder:
     def __init__(self, cues: Iterable[str]) -> None:
         self.cues = set(cues)
@@ -71,13 +66,13 @@ class QuoteFinder:
         if not subjects:
             return None, None
         subject = subjects[0]
-        ent = _entity_of(subject)
+        ent = entity_at(subject)
         if ent is None:
             # "the spokesman" / compound heads: a PERSON entity inside the subject phrase
             ent = next(
                 (
                     e
-                    for e in cue.doc.ents
+                    for e in doc_ents(cue.doc)
                     if e.label_ == "PERSON" and subject.left_edge.i <= e.start and e.end <= subject.right_edge.i + 1
                 ),
                 None,
@@ -85,7 +80,8 @@ class QuoteFinder:
         if ent is None and subject.pos_ == "PROPN":
             # NER misses surnames that are also words ("Earnest said"): match a full name met earlier.
             ent = next(
-                (e for e in cue.doc.ents if e.label_ == "PERSON" and len(e) > 1 and e[-1].text == subject.text), None
+                (e for e in doc_ents(cue.doc) if e.label_ == "PERSON" and len(e) > 1 and e[-1].text == subject.text),
+                None,
             )
         if ent is None and subject.lower_ in PRONOUNS:
             ent = self._last_speaker or self._last_person_before(cue.doc, subject.i)
@@ -93,7 +89,7 @@ class QuoteFinder:
 
     @staticmethod
     def _last_person_before(doc: Doc, index: int) -> Span | None:
-        people = [e for e in doc.ents if e.label_ == "PERSON" and e.end <= index and e.root.dep_ in SUBJECT_DEPS]
+        people = [e for e in doc_ents(doc) if e.label_ == "PERSON" and e.end <= index and e.root.dep_ in SUBJECT_DEPS]
         return people[-1] if people else None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -102,14 +98,20 @@ class QuoteFinder:
         direct_spans = [(m.start(1), m.end(1)) for m in QUOTE_RE.finditer(doc.text)]
         cues = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in self.cues]
         found: list[tuple[int, str, int, int, Token | None, Span]] = []
+        # Token.sent / Span.sent rescan the doc's sentences on every call: index them once.
+        sentences = list(doc.sents)
+        sentence_of = [0] * len(doc)
+        for number, sent in enumerate(sentences):
+            sentence_of[sent.start : sent.end] = [number] * len(sent)
         for start, end in direct_spans:
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
-            sentence = span.sent
+            here = sentence_of[span.start]
+            sentence = sentences[here]
             # The cue is outside the marks, in the sentence where the quote ends or right after it.
-            after = doc[min(span.end, len(doc) - 1)].sent
-            nearby = [t for t in cues if not start <= t.idx < end and t.sent in (sentence, after)]
+            after = sentence_of[min(span.end, len(doc) - 1)]
+            nearby = [t for t in cues if not start <= t.idx < end and sentence_of[t.i] in (here, after)]
             cue = min(nearby, key=lambda t: min(abs(t.idx - end), abs(t.idx - start)), default=None)
             found.append((start, "direct", start, end, cue, sentence))
         for cue in cues:
@@ -123,7 +125,7 @@ class QuoteFinder:
             text_end = first + len(doc.text[first:last].rstrip(' .,"”'))
             if any(s <= first and text_end <= e + 1 for s, e in direct_spans):
                 continue  # the clause is the direct quote itself
-            found.append((first, "reported", first, text_end, cue, cue.sent))
+            found.append((first, "reported", first, text_end, cue, sentences[sentence_of[cue.i]]))
         for _, kind, start, end, cue, sentence in sorted(found, key=lambda f: (f[0], f[1])):
             speaker, _ = self._speaker(cue) if cue is not None else (None, None)
             if speaker is not None:

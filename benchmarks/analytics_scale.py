@@ -1,0 +1,136 @@
+"""Every shipped view and named query against a synthetic database of over a million entity mentions.
+
+The database is built by newsflow's own migrations, then filled with generated rows shaped like a busy
+deployment: 50,000 articles over 120 days from 24 feeds, 20,000 entities with a skewed (Zipf-like)
+popularity, ~24 mentions per article, quotes, events, a fetch log of every poll, story clusters, and the
+derived entity pairs. Each view is read whole (`select * from view`, fetched as Arrow) and each named
+query run with typical parameters; the median of 3 warm runs is reported, against the 300 ms target.
+
+Usage: uv run python -m benchmarks.analytics_scale [--articles 50000] [--keep PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from tasks import storage
+
+PLOVER = [
+    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "DEMAND", "DISAPPROVE", "REJECT", "THREATEN",
+    "PROTEST", "MOBILIZE", "SANCTION", "COERCE", "ASSAULT", "ACCUSE", "RETREAT", "CONCEDE",
+]  # fmt: skip
+QUERY_PARAMS = {
+    "who_met_whom": {"since": "2026-08-01"},
+    "what_did_they_say": {"speaker": "entity 7"},
+    "top_entities": {"label": "person"},
+    "named_together": {"name": "Entity 3"},
+    "trending_now": {"limit": "20"},
+}
+
+
+def fill(db: Path, articles: int) -> dict[str, int]:
+    storage.migrate(db)
+    entities = 20_000
+    with duckdb.connect(str(db)) as con:
+        con.execute("set preserve_insertion_order = false")
+        con.execute(f"""
+            insert into feeds (feed_id, url, config_url, poll_interval_s, last_status, is_active)
+            select 'feed-' || i, 'https://news' || i || '.example/rss', 'https://news' || i || '.example/rss', 900,
+                   case when i % 7 = 0 then 'http_error' else 'ok' end, true
+            from range(24) t(i);
+            insert into entities (entity_id, canonical_name, label)
+            select 'e' || i, 'Entity ' || i, (['PERSON', 'ORG', 'GPE', 'NORP'])[1 + i % 4] from range({entities}) t(i);
+            insert into articles (article_id, canonical_url, url, title, published_at, extraction_status, body_text,
+                                  word_count, content_hash, fetched_at, story_cluster_id, pipeline_version,
+                                  first_seen_at)
+            select printf('%016x', i), 'https://news.example/a/' || i, 'https://news.example/a/' || i,
+                   'Story number ' || i,
+                   timestamptz '2026-07-28 00:00:00+00' + to_seconds(i * (120 * 86400 // {articles})),
+                   case when i % 50 = 0 then 'http_error' else 'ok' end,
+                   'Body of story ' || i || ' about talks, strikes and agreements.', 600, md5(i::varchar),
+                   timestamptz '2026-07-28 00:00:00+00' + to_seconds(i * (120 * 86400 // {articles})),
+                   printf('%016x', i - i % 3), 'v', now()
+            from range({articles}) t(i);
+            insert into feed_entries (feed_id, entry_key, link, canonical_url, article_id, title, published_at,
+                                      first_seen_at)
+            select 'feed-' || (i % 24), 'k' || i, canonical_url, canonical_url, article_id, title, published_at,
+                   published_at
+            from (select row_number() over () - 1 as i, * from articles);
+            insert into entity_mentions (article_id, sentence_index, start_char, end_char, text, normalized, label,
+                                         pipeline_version, canonical, entity_id)
+            select a.article_id, m % 20, m * 40, m * 40 + 12, e.canonical_name, e.canonical_name, e.label, 'v',
+                   e.canonical_name, e.entity_id
+            from articles a, range(24) t(m),
+                 lateral (select 'e' || floor(pow(random(), 3) * {entities})::integer as entity_id) pick
+            join entities e on e.entity_id = pick.entity_id
+            on conflict do nothing;
+            insert into quotes (article_id, kind, text, start_char, end_char, sentence_index, cue, speaker,
+                                speaker_entity_id, pipeline_version)
+            select article_id, case when q = 0 then 'direct' else 'reported' end,
+                   'Quote ' || q || ' said in ' || article_id, 1000 + q * 100, 1050 + q * 100, q, 'say',
+                   'Entity ' || (hash(article_id || q) % 2000), 'e' || (hash(article_id || q) % 2000), 'v'
+            from articles, range(3) t(q) where extraction_status = 'ok';
+            insert into events (article_id, trigger_char, event_type, trigger, sentence_index, rank_in_sentence,
+                                actor, actor_entity_id, target, target_entity_id, location, event_date, mode,
+                                confidence, pipeline_version)
+            select article_id, 2000 + v * 10, {PLOVER}[1 + hash(article_id || v) % 18], 'met', v, 0,
+                   'Entity ' || (hash(article_id || 'a' || v) % 3000), 'e' || (hash(article_id || 'a' || v) % 3000),
+                   'Entity ' || (hash(article_id || 't' || v) % 3000), 'e' || (hash(article_id || 't' || v) % 3000),
+                   'Place ' || (hash(article_id) % 200), published_at::date,
+                   case when v = 3 then 'hypothetical' else 'asserted' end, 0.8, 'v'
+            from articles, range(4) t(v) where extraction_status = 'ok';
+            insert into fetch_log (fetched_at, kind, feed_id, url, status, bytes, duration_ms, attempts, error_class)
+            select timestamptz '2026-07-28 00:00:00+00' + to_minutes(p * 15), 'feed', 'feed-' || f,
+                   'https://news' || f || '.example/rss', case when f % 7 = 0 and p % 3 = 0 then 503 else 200 end,
+                   50000, 120 + hash(p, f) % 200, 1, null
+            from range(24) t(f), range(120 * 96) u(p);
+        """)
+    storage.rebuild_derived_tables(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = ["articles", "entity_mentions", "entity_cooccurrences", "quotes", "events", "fetch_log"]
+        return {t: int(con.execute(f"select count(*) from {t}").fetchone()[0]) for t in tables}  # type: ignore[index]
+
+
+def timed(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, str] | None = None) -> tuple[float, int]:
+    runs, rows = [], 0
+    for _ in range(4):
+        started = time.perf_counter()
+        result = con.execute(sql, params).fetch_arrow_table() if params else con.execute(sql).fetch_arrow_table()
+        runs.append(time.perf_counter() - started)
+        rows = result.num_rows
+    return statistics.median(runs[1:]) * 1000, rows  # the first run warms the caches
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=50_000)
+    parser.add_argument("--keep", type=Path, help="Build the database here and keep it.")
+    args = parser.parse_args()
+    db = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-scale-")) / "scale.duckdb"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    counts = fill(db, args.articles)
+    print(f"built {db} in {time.perf_counter() - started:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print("\n| view / named query | rows | median ms | under 300 ms |\n|---|---:|---:|---|")
+    worst = 0.0
+    with storage.connect(db, read_only=True) as con:
+        for path in sorted(storage.VIEWS_DIR.glob("*.sql")):
+            ms, rows = timed(con, f"select * from {path.stem}")
+            worst = max(worst, ms)
+            print(f"| view {path.stem} | {rows:,} | {ms:.0f} | {'yes' if ms < 300 else 'NO'} |")
+        for name, _, params in storage.list_named_queries():
+            values = {p: QUERY_PARAMS.get(name, {}).get(p) for p in params}
+            ms, rows = timed(con, storage.named_query(name), values or None)  # type: ignore[arg-type]
+            worst = max(worst, ms)
+            print(f"| query {name} | {rows:,} | {ms:.0f} | {'yes' if ms < 300 else 'NO'} |")
+    print(f"\nslowest: {worst:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Entity lookups shared by the components: doc.ents builds every span anew on each call, which made
+per-token lookups quadratic on long articles, so the components read one cached tuple per doc."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+ENTS_KEY = "newsflow_ents"
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """doc.ents, computed once per doc (components after the entity cleaner do not change the entities)."""
+    cached: tuple[Span, ...] | None = doc.user_data.get(ENTS_KEY)
+    if cached is None:
+        cached = tuple(doc.ents)
+        doc.user_data[ENTS_KEY] = cached
+    return cached
+
+
+def forget_ents(doc: Doc) -> None:
+    """Drop the cached tuple (a component that sets doc.ents calls this)."""
+    doc.user_data.pop(ENTS_KEY, None)
+
+
+def entity_at(token: Token) -> Span | None:
+    """The entity span a token belongs to, if any."""
+    if token.ent_iob_ in ("O", ""):
+        return None
+    for ent in doc_ents(token.doc):
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def sentence_ents(sentence: Span) -> list[Span]:
+    """The entities inside a sentence (Span.ents would rebuild every entity of the doc on each call)."""
+    return [e for e in doc_ents(sentence.doc) if sentence.start <= e.start and e.end <= sentence.end]
