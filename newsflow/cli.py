@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -307,16 +306,10 @@ def _load_settings() -> Settings:
         raise _fail(f"invalid configuration: {exc}") from exc
 
 
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def _run_flow(settings: Settings, call: Callable[[], T], long_lived: bool = False) -> T:
     """Call a flow with a temporary Prefect API (unless PREFECT_API_URL is set) and progress lines shown."""
     from newsflow.prefect_server import temporary_api_server, wait_until_healthy
 
-    # SIGTERM (a service manager, `kill`) unwinds like Ctrl-C, so the temporary server and demo site stop too.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     log_path = settings.storage.data_dir / "prefect-server.log"
     with temporary_api_server(log_path=log_path, long_lived=long_lived) as api_url:
         import prefect.main  # noqa: F401  (configures logging: our handler goes on after)
