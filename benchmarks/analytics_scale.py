@@ -6,7 +6,7 @@ popularity, ~24 mentions per article, quotes, events, a fetch log of every poll,
 derived entity pairs. Each view is read whole (`select * from view`, fetched as Arrow) and each named
 query run with typical parameters; the median of 3 warm runs is reported, against the 300 ms target.
 
-Usage: uv run python -m benchmarks.analytics_scale [--articles 50000] [--keep PATH]
+Usage: uv run python -m benchmarks.analytics_scale [--articles 50000] [--keep PATH [--reuse]]
 """
 
 from __future__ import annotations
@@ -112,29 +112,65 @@ def timed(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, str] | Non
     return statistics.median(runs[1:]) * 1000, rows  # the first run warms the caches
 
 
+# How the large per-day views are used: a window of recent days (whole reads are data transfers, below).
+RECENT_DAYS = 7
+PER_DAY_VIEWS = {"entity_daily_mentions", "trending_entities", "entity_cooccurrence", "event_timeline"}
+
+
+def refresh_cost(db: Path) -> float:
+    """Milliseconds to recount one day's daily tables, as a stored batch of today's articles does."""
+    runs = []
+    with storage.connect(db) as con:
+        for _ in range(3):
+            con.execute("begin transaction")
+            con.execute("create or replace temp table touched_days as select max(day) as day from entity_day_counts")
+            started = time.perf_counter()
+            con.execute((storage.STATEMENTS_DIR / "refresh_days.sql").read_text())
+            runs.append(time.perf_counter() - started)
+            con.execute("rollback")
+    return statistics.median(runs) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--keep", type=Path, help="Build the database here and keep it.")
+    parser.add_argument("--reuse", action="store_true", help="Use the database at --keep as it is.")
     args = parser.parse_args()
     db = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-scale-")) / "scale.duckdb"
-    db.unlink(missing_ok=True)
-    started = time.perf_counter()
-    counts = fill(db, args.articles)
-    print(f"built {db} in {time.perf_counter() - started:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    print("\n| view / named query | rows | median ms | under 300 ms |\n|---|---:|---:|---|")
-    worst = 0.0
+    if not (args.reuse and db.exists()):
+        db.unlink(missing_ok=True)
+        started = time.perf_counter()
+        counts = fill(db, args.articles)
+        elapsed = time.perf_counter() - started
+        print(f"built {db} in {elapsed:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(f"refreshing one day's daily tables (what each stored batch adds): {refresh_cost(db):.0f} ms")
+    print(
+        f"\n| view / named query | rows | median ms | last {RECENT_DAYS} days: rows | ms | under 300 ms |"
+        "\n|---|---:|---:|---:|---:|---|"
+    )
+    recent = f"where day > (select max(day) from entity_day_counts) - {RECENT_DAYS}"
     with storage.connect(db, read_only=True) as con:
         for path in sorted(storage.VIEWS_DIR.glob("*.sql")):
             ms, rows = timed(con, f"select * from {path.stem}")
-            worst = max(worst, ms)
-            print(f"| view {path.stem} | {rows:,} | {ms:.0f} | {'yes' if ms < 300 else 'NO'} |")
+            if path.stem in PER_DAY_VIEWS:
+                recent_ms, recent_rows = timed(con, f"select * from {path.stem} {recent}")
+                print(f"| view {path.stem} | {rows:,} | {ms:.0f} | {recent_rows:,} | {recent_ms:.0f} | ", end="")
+                print(f"{verdict(ms, recent_ms)} |")
+            else:
+                print(f"| view {path.stem} | {rows:,} | {ms:.0f} | | | {verdict(ms)} |")
         for name, _, params in storage.list_named_queries():
             values = {p: QUERY_PARAMS.get(name, {}).get(p) for p in params}
             ms, rows = timed(con, storage.named_query(name), values or None)  # type: ignore[arg-type]
-            worst = max(worst, ms)
-            print(f"| query {name} | {rows:,} | {ms:.0f} | {'yes' if ms < 300 else 'NO'} |")
-    print(f"\nslowest: {worst:.0f} ms")
+            print(f"| query {name} | {rows:,} | {ms:.0f} | | | {verdict(ms)} |")
+
+
+def verdict(whole_ms: float, recent_ms: float | None = None) -> str:
+    if whole_ms < 300:
+        return "yes"
+    if recent_ms is not None and recent_ms < 300:
+        return "recent days yes, whole view **no**"
+    return "**NO**"
 
 
 if __name__ == "__main__":

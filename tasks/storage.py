@@ -402,6 +402,9 @@ where b.extraction_status = 'ok' and b.content_hash is not null
 
 
 # Entity pairs of the batch's articles, recomputed from their (new) mentions.
+# The day an article counts on in the daily views: its publication day, else the day it was fetched.
+ARTICLE_DAY = "coalesce(published_at, fetched_at)::date"
+
 COOCCURRENCE_STATEMENTS = (
     "delete from entity_cooccurrences where article_id in (select article_id from batch)",
     """insert into entity_cooccurrences
@@ -631,6 +634,11 @@ def store_articles(
             )
         with transaction(con):
             before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
+            # The days these articles counted on before this batch (a new version may move its day).
+            con.execute(
+                f"create or replace temp table touched_days as select distinct {ARTICLE_DAY} as day "
+                "from articles where article_id in (select article_id from batch)"
+            )
             if not nlp_only:
                 con.execute(
                     f"insert into articles ({cols}) select {cols} from batch "
@@ -666,6 +674,11 @@ def store_articles(
             if mentions_path is not None:
                 for statement in COOCCURRENCE_STATEMENTS:
                     con.execute(statement)
+            con.execute(
+                f"insert into touched_days select distinct {ARTICLE_DAY} from articles "
+                "where article_id in (select article_id from batch)"
+            )
+            con.execute(_statement("refresh_days"))
             after = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
         statuses = dict(con.execute("select extraction_status, count(*) from batch group by 1").fetchall())
         written = _count(con, "batch")
@@ -827,12 +840,20 @@ def finish_run(
 
 
 def rebuild_derived_tables(db_path: Path | str, lock_timeout_s: float = 60.0) -> dict[str, int]:
-    """Recompute tables derived from others (entity_cooccurrences) for every article, in one transaction."""
+    """Recompute the tables derived from others (entity pairs, daily entity and pair counts with their
+    baselines) for every article, in one transaction."""
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
         con.execute("create temp table batch as select article_id from articles")
         for statement in COOCCURRENCE_STATEMENTS:
             con.execute(statement)
-        return {"entity_cooccurrences": _count(con, "entity_cooccurrences")}
+        con.execute("delete from entity_day_counts")
+        con.execute("delete from entity_pair_day_counts")
+        con.execute(f"create temp table touched_days as select distinct {ARTICLE_DAY} as day from articles")
+        con.execute(_statement("refresh_days"))
+        return {
+            table: _count(con, table)
+            for table in ("entity_cooccurrences", "entity_day_counts", "entity_pair_day_counts")
+        }
 
 
 def checkpoint(db_path: Path | str, lock_timeout_s: float = 60.0) -> int:

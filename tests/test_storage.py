@@ -204,3 +204,50 @@ def test_reader_waits_for_a_short_writer_and_then_succeeds(db: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def derived_rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    tables = ("entity_cooccurrences", "entity_day_counts", "entity_pair_day_counts")
+    return {t: storage.run_sql(db, f"select * from {t} order by all")[1] for t in tables}
+
+
+def test_daily_counts_follow_each_batch_and_an_article_moving_to_another_day(db: Path, tmp_path: Path) -> None:
+    def named(article_id: str, start: int, entity_id: str, sentence: int = 0) -> dict[str, Any]:
+        return mention(article_id, start) | {
+            "entity_id": entity_id,
+            "canonical": entity_id.upper(),
+            "sentence_index": sentence,
+        }
+
+    mentions = write_records(
+        tmp_path / "m.parquet",
+        [named("a1", 0, "e1"), named("a1", 9, "e2"), named("a2", 0, "e1"), named("a2", 9, "e2", sentence=1)],
+        MENTION_SCHEMA,
+    )
+    storage.store_articles(
+        db, write_records(tmp_path / "a.parquet", [article("a1"), article("a2")], ARTICLE_SCHEMA), mentions
+    )
+    daily = (
+        "select day::varchar, canonical_name, count_mentions, count_articles, baseline_mean "
+        "from trending_entities order by all"
+    )
+    assert storage.run_sql(db, daily)[1] == [("2026-11-20", "E1", 2, 2, 0.0), ("2026-11-20", "E2", 2, 2, 0.0)]
+    pairs = (
+        "select day::varchar, name_a, name_b, count_articles, count_articles_same_sentence "
+        "from entity_cooccurrence order by all"
+    )
+    assert storage.run_sql(db, pairs)[1] == [("2026-11-20", "E1", "E2", 2, 1)]
+
+    # A new version of a1 dated three days earlier: both days are recounted, and day 20's baseline sees day 17.
+    moved = article("a1") | {"published_at": datetime(2026, 11, 17, 9, 0, tzinfo=UTC)}
+    storage.store_articles(db, write_records(tmp_path / "a2.parquet", [moved], ARTICLE_SCHEMA), None)
+    assert storage.run_sql(db, daily)[1] == [
+        ("2026-11-17", "E1", 1, 1, 0.0),
+        ("2026-11-17", "E2", 1, 1, 0.0),
+        ("2026-11-20", "E1", 1, 1, round(1 / 28, 3)),
+        ("2026-11-20", "E2", 1, 1, round(1 / 28, 3)),
+    ]
+    assert storage.run_sql(db, pairs)[1] == [("2026-11-17", "E1", "E2", 1, 1), ("2026-11-20", "E1", "E2", 1, 0)]
+    incremental = derived_rows(db)
+    storage.rebuild_derived_tables(db)
+    assert derived_rows(db) == incremental
