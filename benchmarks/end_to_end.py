@@ -133,19 +133,25 @@ def tree_rss_bytes(pid: int) -> dict[int, int]:
 class RssSampler(threading.Thread):
     """Samples the process tree's RSS every 0.2 s: peak of the sum, and peak of the root process."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, log: Path | None = None) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_total, self.peak_root, self.done = pid, 0, 0, threading.Event()
+        self.log = log
 
     def run(self) -> None:
-        while not self.done.is_set():
-            sizes = tree_rss_bytes(self.pid)
-            self.peak_total = max(self.peak_total, sum(sizes.values()))
-            self.peak_root = max(self.peak_root, sizes.get(self.pid, 0))
-            time.sleep(0.2)
+        started = time.monotonic()
+        with open(self.log or os.devnull, "w") as log:
+            while not self.done.is_set():
+                sizes = tree_rss_bytes(self.pid)
+                self.peak_total = max(self.peak_total, sum(sizes.values()))
+                self.peak_root = max(self.peak_root, sizes.get(self.pid, 0))
+                log.write(
+                    f"{time.monotonic() - started:.1f}\t{sizes.get(self.pid, 0) >> 20}\t{sum(sizes.values()) >> 20}\n"
+                )
+                time.sleep(0.2)
 
 
-def run_ingest(workdir: Path, config: Path) -> dict[str, Any]:
+def run_ingest(workdir: Path, config: Path, rss_log: Path | None = None) -> dict[str, Any]:
     newsflow = Path(sys.executable).parent / "newsflow"
     started = time.monotonic()
     process = subprocess.Popen(
@@ -155,7 +161,7 @@ def run_ingest(workdir: Path, config: Path) -> dict[str, Any]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    sampler = RssSampler(process.pid)
+    sampler = RssSampler(process.pid, rss_log)
     sampler.start()
     output, _ = process.communicate()
     wall = time.monotonic() - started
@@ -233,6 +239,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Work in this directory and keep it (default: a temp dir).")
     parser.add_argument("--skip-ceilings", action="store_true", help="Only the ingest run (RSS and stage times).")
     parser.add_argument(
+        "--rss-log", type=Path, help="Write the RSS every 0.2 s here (seconds, MB of newsflow, MB tree)."
+    )
+    parser.add_argument(
         "--naive", type=int, default=0, metavar="N", help="Also run the naive design over the first N articles."
     )
     args = parser.parse_args()
@@ -248,7 +257,7 @@ def main() -> None:
     config = write_config(workdir, site, args.feeds, args.batch_size, args.extract_workers, args.port)
 
     print("running newsflow run ...", flush=True)
-    run = run_ingest(workdir, config)
+    run = run_ingest(workdir, config, args.rss_log)
     stats = run["stats"]
     print(f"  {run['articles_ok']} ok articles, {run['distinct_bodies']} distinct bodies, {run['wall_s']:.1f} s")
     if args.skip_ceilings:

@@ -14,13 +14,13 @@ from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 
-from flows.common import chunked, mark_run_failed
+from flows.common import BatchPipeline, chunked, mark_run_failed
 from newsflow.demo import serve_newswire
 from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
 from tasks.extract import extract_articles
 from tasks.feeds import poll_feeds
-from tasks.nlp.task import nlp_pipeline_version, tag_articles
+from tasks.nlp.task import nlp_pipeline_version
 from tasks.pages import fetch_pages
 from tasks.persist import (
     count_rows,
@@ -32,7 +32,6 @@ from tasks.persist import (
     record_feed_polls,
     refresh_search_index,
     start_run,
-    store_articles,
 )
 from tasks.run_report import publish_run_report
 from tasks.staging import stage_totals
@@ -131,53 +130,35 @@ def _ingest(
         )
         # Batches are pipelined: each stage handles one batch at a time, in order, so fetch and extraction of
         # batch i+1 overlap NLP of batch i (and all batches never compete for the CPU at once).
+        pipeline = BatchPipeline()
         stored: list[PrefectFuture[dict[str, int]]] = []
-        previous_fetch: PrefectFuture[Path] | None = None
-        previous_extract: PrefectFuture[Path] | None = None
-        previous_tag: PrefectFuture[Path] | None = None
-        previous_store: PrefectFuture[dict[str, int]] | None = None
         for index, batch in enumerate(chunked(pages, batch_size)):
             batch_dir = attempt_dir / f"batch-{index:05d}"
-            manifest = fetch_pages.submit(  # type: ignore[call-overload]
+            manifest = pipeline.submit(
+                "fetch",
+                fetch_pages,
                 batch,
                 settings.fetch,
                 settings.storage.archive_dir,
                 batch_dir / "pages.parquet",
                 run_dir,
-                wait_for=[previous_fetch] if previous_fetch else [],
             )
-            # Futures stand in for the paths they resolve to; Prefect's overloads can't express that.
-            articles = extract_articles.submit(  # type: ignore[call-overload]
+            articles = pipeline.submit(
+                "extract",
+                extract_articles,
                 manifest,
                 batch_dir / "articles.parquet",
                 settings.ingest.min_body_words,
                 settings.ingest.extraction_mode,
                 settings.ingest.extract_workers,
-                wait_for=[previous_extract] if previous_extract else [],
             )
             # Copies are looked up once the previous batch is stored, so a copy in the next batch is seen too.
             copies = find_tagged_copies.submit(  # type: ignore[call-overload]
-                db, articles, batch_dir / "copies.parquet", lock_s, wait_for=[previous_store] if previous_store else []
+                db, articles, batch_dir / "copies.parquet", lock_s, wait_for=pipeline.after("store")
             )
-            mentions = tag_articles.submit(  # type: ignore[call-overload]
-                articles,
-                batch_dir / "mentions.parquet",
-                settings.nlp,
-                copies,
-                wait_for=[previous_tag] if previous_tag else [],
+            stored.append(
+                pipeline.tag_and_store(settings, articles, batch_dir, run_id, manifest=manifest, copies=copies)
             )
-            store = store_articles.submit(  # type: ignore[call-overload]
-                db,
-                articles,
-                mentions,
-                manifest,
-                lock_s,
-                run_id,
-                copies,
-                wait_for=[previous_store] if previous_store else [],
-            )
-            stored.append(store)
-            previous_fetch, previous_extract, previous_tag, previous_store = manifest, articles, mentions, store
         batch_counts = [future.result() for future in stored]
         if warm_nlp is not None:
             warm_nlp.wait()

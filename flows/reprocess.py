@@ -13,12 +13,12 @@ from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 
-from flows.common import chunked, mark_run_failed
+from flows.common import BatchPipeline, chunked, mark_run_failed
 from newsflow.progress import report
 from newsflow.settings import load_settings
 from tasks.extract import extract_articles
 from tasks.extraction import EXTRACTOR_VERSION
-from tasks.nlp.task import nlp_pipeline_version, tag_articles
+from tasks.nlp.task import nlp_pipeline_version
 from tasks.persist import (
     count_rows,
     find_unchanged_bodies,
@@ -29,7 +29,6 @@ from tasks.persist import (
     stage_stored_articles,
     stage_stored_pages,
     start_run,
-    store_articles,
 )
 from tasks.run_report import publish_reprocess_report
 from tasks.staging import stage_totals
@@ -68,56 +67,33 @@ def reprocess(
             db, stages, EXTRACTOR_VERSION, version, since, until, feeds or [], article_ids or [], force, lock_s
         )
         rows_before = count_rows(db, lock_s)
+        pipeline = BatchPipeline()
         stored: list[PrefectFuture[dict[str, int]]] = []
-        # One batch per stage at a time, in order (see flows/ingest.py).
-        previous_articles: PrefectFuture[Path] | None = None
-        previous_tag: PrefectFuture[Path] | None = None
-        previous_store: PrefectFuture[dict[str, int]] | None = None
         for index, batch in enumerate(chunked(selection.article_ids, size)):
             batch_dir = attempt_dir / f"batch-{index:05d}"
             keep: PrefectFuture[Path] | None = None
             if stages == "nlp":
-                articles = stage_stored_articles.submit(  # type: ignore[call-overload]
-                    db,
-                    batch,
-                    batch_dir / "articles.parquet",
-                    lock_s,
-                    wait_for=[previous_articles] if previous_articles else [],
+                articles = pipeline.submit(
+                    "extract", stage_stored_articles, db, batch, batch_dir / "articles.parquet", lock_s
                 )
             else:
                 manifest = stage_stored_pages.submit(db, batch, batch_dir / "pages.parquet", lock_s)
-                # Futures stand in for the paths they resolve to; Prefect's overloads can't express that.
-                articles = extract_articles.submit(  # type: ignore[call-overload]
+                articles = pipeline.submit(
+                    "extract",
+                    extract_articles,
                     manifest,
                     batch_dir / "articles.parquet",
                     settings.ingest.min_body_words,
                     settings.ingest.extraction_mode,
                     settings.ingest.extract_workers,
-                    wait_for=[previous_articles] if previous_articles else [],
                 )
                 if stages == "extract":
-                    keep = find_unchanged_bodies.submit(db, articles, batch_dir / "keep.parquet", lock_s)
-            mentions = tag_articles.submit(  # type: ignore[call-overload]
-                articles,
-                batch_dir / "mentions.parquet",
-                settings.nlp,
-                keep,
-                wait_for=[previous_tag] if previous_tag else [],
+                    keep = find_unchanged_bodies.submit(  # type: ignore[call-overload]
+                        db, articles, batch_dir / "keep.parquet", lock_s
+                    )
+            stored.append(
+                pipeline.tag_and_store(settings, articles, batch_dir, run_id, keep_nlp=keep, nlp_only=stages == "nlp")
             )
-            store = store_articles.submit(  # type: ignore[call-overload]
-                db,
-                articles,
-                mentions,
-                None,
-                lock_s,
-                run_id,
-                None,
-                nlp_only=stages == "nlp",
-                keep_nlp_path=keep,
-                wait_for=[previous_store] if previous_store else [],
-            )
-            stored.append(store)
-            previous_articles, previous_tag, previous_store = articles, mentions, store
         batch_counts = [future.result() for future in stored]
         if batch_counts and stages != "nlp":
             refresh_search_index(db, lock_s)
