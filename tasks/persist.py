@@ -135,7 +135,10 @@ def refresh_search_index(db_path: Path, lock_timeout_s: float) -> None:
 
 @task(name="start-run")
 def start_run(db_path: Path, run_id: str, flow_run_id: str | None, flow_name: str, lock_timeout_s: float) -> None:
-    storage.start_run(db_path, run_id, flow_run_id, flow_name, lock_timeout_s)
+    """Record the run; runs of this host whose process was killed are marked interrupted on the way."""
+    interrupted = storage.start_run(db_path, run_id, flow_run_id, flow_name, lock_timeout_s)
+    if interrupted:
+        get_run_logger().warning("%d earlier run(s) had been killed before finishing: marked interrupted", interrupted)
 
 
 @task(name="finish-run")

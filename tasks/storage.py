@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import shutil
+import socket
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -818,13 +820,43 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def start_run(
     db_path: Path | str, run_id: str, flow_run_id: str | None, flow_name: str, lock_timeout_s: float = 60.0
-) -> None:
-    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
+) -> int:
+    """Record a run as running in this process; first mark this host's runs whose process is gone (killed
+    before it could finish) as interrupted. Returns how many were."""
+    host, pid = socket.gethostname(), os.getpid()
+    with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
+        running = con.execute(
+            "select run_id, pid from runs where status = 'running' and host = ? and pid is not null", [host]
+        ).fetchall()
+        gone = [stale_id for stale_id, stale_pid in running if stale_id != run_id and not _process_alive(stale_pid)]
+        if gone:
+            con.execute(
+                "update runs set status = 'interrupted', finished_at = ?, stats = json_object('error', "
+                "'its process ended before the run finished (killed?); a rerun completes the work') "
+                "where run_id in (select unnest(?))",
+                [datetime.now(UTC), gone],
+            )
         con.execute(
-            "insert into runs (run_id, flow_run_id, flow_name, started_at, status) values (?, ?, ?, ?, 'running') "
-            "on conflict (run_id) do update set status = 'running', finished_at = null",
-            [run_id, flow_run_id, flow_name, datetime.now(UTC)],
+            "insert into runs (run_id, flow_run_id, flow_name, started_at, status, host, pid) "
+            "values (?, ?, ?, ?, 'running', ?, ?) "
+            "on conflict (run_id) do update set status = 'running', finished_at = null, host = ?, pid = ?",
+            [run_id, flow_run_id, flow_name, datetime.now(UTC), host, pid, host, pid],
         )
+    return len(gone)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process of this host still runs (a zombie, killed but not reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def finish_run(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from spacy.language import Language
 
@@ -137,3 +139,20 @@ def test_datelines_are_blanked_without_moving_offsets(text: str, masked_prefix: 
     masked = mask_dateline(text)
     assert len(masked) == len(text)
     assert masked[:masked_prefix].strip() == "" and masked[masked_prefix:] == text[masked_prefix:]
+
+
+def test_tagged_docs_are_freed_without_waiting_for_the_cycle_collector(nlp: Language, seed_article_text: str) -> None:
+    from spacy.tokens import Doc
+
+    gc.collect()
+    gc.disable()  # what the cycle collector would find is what tagging left behind in reference cycles
+    try:
+        tag_documents(nlp, [seed_article_text] * 3, batch_size=8, max_chars=100_000)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        leaked_docs = [o for o in gc.garbage if isinstance(o, Doc)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert leaked_docs == []

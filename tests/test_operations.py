@@ -181,6 +181,9 @@ def test_ingest_killed_mid_batch_then_rerun_loses_and_duplicates_nothing(
     output = rerun.communicate(timeout=600)[0]
     assert rerun.returncode == 0, output
     assert content_fingerprint(db) == reference_counts
+    # The killed run no longer claims to be running: the rerun found its process gone.
+    assert rows(db, "select status, count(*) from runs group by 1 order by 1") == [("completed", 1), ("interrupted", 1)]
+    assert "marked interrupted" in output
 
 
 def test_reprocess_with_a_new_pipeline_version_replaces_nlp_rows_without_duplicates(

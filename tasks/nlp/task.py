@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,9 @@ def tag_articles(
             [a["published_at"].date() if a.get("published_at") else None for a in distinct],
             nlp_settings.batch_words,
         )
+        # spaCy's parser leaves per-batch step models (with their activations) in reference cycles; free
+        # them now (~0.1 s) instead of whenever Python's next full collection comes, batches later.
+        gc.collect()
     tagged_by_hash = {a["content_hash"]: t for a, t in zip(distinct, per_body, strict=True)}
     rows = [
         {"article_id": article["article_id"], "pipeline_version": version, **mention}
