@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from newsflow.memory import bound_malloc_growth
 from newsflow.prefect_env import apply_prefect_defaults
 
 if TYPE_CHECKING:
@@ -682,24 +683,8 @@ def _published_day(value: object) -> date | None:
         return None
 
 
-def _bound_malloc_growth() -> None:
-    """glibc: fixed mmap threshold and two arenas. spaCy's large per-batch arrays, freed from worker
-    threads, otherwise stay in per-thread heaps and the ingest process grows with every batch."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_mmap_threshold, m_arena_max = -3, -8
-    libc.mallopt(m_mmap_threshold, 1 << 20)
-    libc.mallopt(m_arena_max, 2)
-
-
 def main() -> None:
-    _bound_malloc_growth()
+    bound_malloc_growth()
     app()
 
 

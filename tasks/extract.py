@@ -10,12 +10,49 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from prefect import task
 from prefect.logging import get_run_logger
 
+from newsflow.memory import bound_malloc_growth
 from newsflow.progress import report
-from tasks.extraction import ARTICLE_SCHEMA, article_record
+from tasks.extraction import article_record, article_records
 from tasks.staging import read_records, timed_stage, write_records
+
+# One row per page of the batch, as tasks.extraction.article_record builds it. (The schema lives here, not
+# beside article_record, so extraction worker processes need not import pyarrow.)
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("final_url", pa.string()),
+        ("http_status", pa.int32()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("archive_path", pa.string()),
+        ("title", pa.string()),
+        ("authors", pa.list_(pa.string())),
+        ("published_at", pa.timestamp("us", tz="UTC")),
+        ("published_at_source", pa.string()),
+        ("modified_at", pa.timestamp("us", tz="UTC")),
+        ("band_hashes", pa.list_(pa.uint64())),
+        (
+            "date_candidates",
+            pa.list_(
+                pa.struct([("source", pa.string()), ("kind", pa.string()), ("value", pa.timestamp("us", tz="UTC"))])
+            ),
+        ),
+        ("language", pa.string()),
+        ("site_name", pa.string()),
+        ("description", pa.string()),
+        ("body_text", pa.string()),
+        ("content_hash", pa.string()),
+        ("word_count", pa.int32()),
+        ("extraction_status", pa.string()),  # ok | no_body | http_error | fetch_error | extract_error
+        ("error", pa.string()),
+        ("extractor_version", pa.string()),
+    ]
+)
 
 
 class _ExtractionPool:
@@ -33,7 +70,9 @@ class _ExtractionPool:
                     self.executor.shutdown(wait=False, cancel_futures=True)
                 # spawn, not fork: the flow's process has threads (Prefect, HTTP) a fork would copy mid-state.
                 self.executor = ProcessPoolExecutor(
-                    max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                    max_workers=workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=bound_malloc_growth,
                 )
                 self.workers = workers
             return self.executor
@@ -53,15 +92,17 @@ def extract_page_batch(
 ) -> list[dict[str, Any]]:
     """One article record per page manifest row, in order. workers > 0: in that many worker processes,
     so extraction runs on another core while this process tags the previous batch."""
-    one = functools.partial(article_record, min_body_words=min_body_words, mode=mode)
     if workers <= 0 or len(pages) < 2:
-        return [one(page) for page in pages]
+        return [article_record(page, min_body_words, mode) for page in pages]
+    size = max(1, len(pages) // (4 * workers))
+    chunks = [pages[start : start + size] for start in range(0, len(pages), size)]
+    work = functools.partial(article_records, min_body_words=min_body_words, mode=mode)
     try:
-        return list(_POOL.get(workers).map(one, pages, chunksize=max(1, len(pages) // (4 * workers))))
+        return [record for chunk in _POOL.get(workers).map(work, chunks) for record in chunk]
     except BrokenProcessPool:
         # A worker died (killed, out of memory): start afresh next batch, and do this one here.
         _POOL.discard()
-        return [one(page) for page in pages]
+        return [article_record(page, min_body_words, mode) for page in pages]
 
 
 @task(name="extract-articles")

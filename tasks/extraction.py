@@ -9,11 +9,11 @@ import unicodedata
 from typing import Any
 
 import py3langid
-import pyarrow as pa
 import trafilatura
 from lxml import html as lxml_html
 from trafilatura.settings import Document
 
+from newsflow.memory import release_freed_memory
 from tasks.archive import load_page
 from tasks.dedup import band_hashes
 from tasks.page_meta import DateCandidate, choose_dates, choose_title, date_candidates, parse_html
@@ -25,39 +25,6 @@ WORD_RE = re.compile(r"\w+", re.UNICODE)
 SPACE_RE = re.compile(r"[ \t\u00a0]+")
 # Shorter than this, language guesses are noise.
 MIN_CHARS_FOR_LANGUAGE_ID = 40
-
-ARTICLE_SCHEMA = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("url", pa.string()),
-        ("canonical_url", pa.string()),
-        ("final_url", pa.string()),
-        ("http_status", pa.int32()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("archive_path", pa.string()),
-        ("title", pa.string()),
-        ("authors", pa.list_(pa.string())),
-        ("published_at", pa.timestamp("us", tz="UTC")),
-        ("published_at_source", pa.string()),
-        ("modified_at", pa.timestamp("us", tz="UTC")),
-        ("band_hashes", pa.list_(pa.uint64())),
-        (
-            "date_candidates",
-            pa.list_(
-                pa.struct([("source", pa.string()), ("kind", pa.string()), ("value", pa.timestamp("us", tz="UTC"))])
-            ),
-        ),
-        ("language", pa.string()),
-        ("site_name", pa.string()),
-        ("description", pa.string()),
-        ("body_text", pa.string()),
-        ("content_hash", pa.string()),
-        ("word_count", pa.int32()),
-        ("extraction_status", pa.string()),  # ok | no_body | http_error | fetch_error | extract_error
-        ("error", pa.string()),
-        ("extractor_version", pa.string()),
-    ]
-)
 
 
 def normalize_body(text: str) -> str:
@@ -185,6 +152,14 @@ def extract_article(
         "word_count": words,
         "content_hash": content_hash(body) if body else None,
     }
+
+
+def article_records(pages: list[dict[str, Any]], min_body_words: int, mode: str = "longest") -> list[dict[str, Any]]:
+    """article_record for each page, in order; then the freed parse trees' memory goes back to the OS, so a
+    long-lived extraction worker does not keep its largest batch's heap."""
+    records = [article_record(page, min_body_words, mode) for page in pages]
+    release_freed_memory()
+    return records
 
 
 def article_record(page: dict[str, Any], min_body_words: int, mode: str = "longest") -> dict[str, Any]:

@@ -111,3 +111,24 @@ def test_normalize_body_keeps_one_paragraph_per_line() -> None:
 def test_garbage_bytes_do_not_raise(tmp_path: Path) -> None:
     result = extract_article(b"\x00\xff\xfe<<<not html", "http://x/")
     assert result["extraction_status"] == "no_body"
+
+
+def test_band_hashes_keep_the_values_stored_by_earlier_versions() -> None:
+    # Pinned from datasketch 2.0.0's MinHash (num_perm 128, seed 1), which earlier versions used: a change
+    # here would split stored story clusters from new copies of the same story.
+    from tasks.dedup import BANDS, band_hashes
+
+    bands = band_hashes("The quick brown fox jumps over the lazy dog near the river bank today.")
+    assert len(bands) == BANDS
+    assert bands[:3] == [7432572584041098933, 1268781213640681982, 12772144059625952721]
+    assert band_hashes("") == []
+
+
+def test_near_copies_share_bands_and_different_stories_do_not() -> None:
+    from tasks.dedup import band_hashes
+
+    story = " ".join(f"word{i} of the long wire story about ceasefire talks in Geneva" for i in range(40))
+    edited = story.replace("word39", "sign-off")
+    other = " ".join(f"token{i} in an unrelated report on harvests and grain prices" for i in range(40))
+    assert set(band_hashes(story)) & set(band_hashes(edited))
+    assert not set(band_hashes(story)) & set(band_hashes(other))

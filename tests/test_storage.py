@@ -15,7 +15,7 @@ import pytest
 
 from newsflow.records import FeedEntry, FeedPoll
 from tasks import storage
-from tasks.extraction import ARTICLE_SCHEMA
+from tasks.extract import ARTICLE_SCHEMA
 from tasks.nlp.task import MENTION_SCHEMA
 from tasks.staging import write_records
 

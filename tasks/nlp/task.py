@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import pyarrow as pa
 from prefect import task
 from prefect.logging import get_run_logger
 
+from newsflow.memory import release_freed_memory
 from newsflow.progress import report
 from newsflow.settings import NlpSettings
 from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_documents
@@ -128,7 +128,7 @@ def tag_articles(
         )
         # spaCy's parser leaves per-batch step models (with their activations) in reference cycles; free
         # them now (~0.1 s) instead of whenever Python's next full collection comes, batches later.
-        gc.collect()
+        release_freed_memory()
     tagged_by_hash = {a["content_hash"]: t for a, t in zip(distinct, per_body, strict=True)}
     rows = [
         {"article_id": article["article_id"], "pipeline_version": version, **mention}
