@@ -140,7 +140,7 @@ class RssSampler(threading.Thread):
 
     def run(self) -> None:
         started = time.monotonic()
-        with open(self.log or os.devnull, "w") as log:
+        with open(self.log or os.devnull, "w", buffering=1) as log:  # line-buffered: the end is kept
             while not self.done.is_set():
                 sizes = tree_rss_bytes(self.pid)
                 self.peak_total = max(self.peak_total, sum(sizes.values()))

@@ -18,7 +18,7 @@ from flows.common import BatchPipeline, chunked, mark_run_failed
 from newsflow.demo import serve_newswire
 from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
-from tasks.extract import extract_articles
+from tasks.extract import extract_articles, stop_extraction_workers
 from tasks.feeds import poll_feeds
 from tasks.nlp.task import nlp_pipeline_version
 from tasks.pages import fetch_pages
@@ -160,6 +160,7 @@ def _ingest(
                 pipeline.tag_and_store(settings, articles, batch_dir, run_id, manifest=manifest, copies=copies)
             )
         batch_counts = [future.result() for future in stored]
+        stop_extraction_workers()
         if warm_nlp is not None:
             warm_nlp.wait()
     if batch_counts:

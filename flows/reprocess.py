@@ -16,7 +16,7 @@ from prefect.runtime import flow_run
 from flows.common import BatchPipeline, chunked, mark_run_failed
 from newsflow.progress import report
 from newsflow.settings import load_settings
-from tasks.extract import extract_articles
+from tasks.extract import extract_articles, stop_extraction_workers
 from tasks.extraction import EXTRACTOR_VERSION
 from tasks.nlp.task import nlp_pipeline_version
 from tasks.persist import (
@@ -95,6 +95,7 @@ def reprocess(
                 pipeline.tag_and_store(settings, articles, batch_dir, run_id, keep_nlp=keep, nlp_only=stages == "nlp")
             )
         batch_counts = [future.result() for future in stored]
+        stop_extraction_workers()
         if batch_counts and stages != "nlp":
             refresh_search_index(db, lock_s)
         rows_after = count_rows(db, lock_s)

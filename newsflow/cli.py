@@ -56,6 +56,14 @@ DbOption = Annotated[
     typer.Option("--db", help="DuckDB file (default: [database] path in config, ./newsflow.duckdb)."),
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+MaxRowsOption = Annotated[
+    int,
+    typer.Option(
+        "--max-rows",
+        help="Table format: show at most this many rows and say if there are more (0: all). csv/json print all.",
+    ),
+]
+TABLE_MAX_ROWS = 1000
 
 
 def _apply_config(config: Path | None, db: Path | None) -> None:
@@ -390,9 +398,10 @@ def sql(
     db: DbOption = None,
     fmt: FormatOption = "table",
     write: Annotated[bool, typer.Option("--write", help="Open read-write (default is read-only).")] = False,
+    max_rows: MaxRowsOption = TABLE_MAX_ROWS,
 ) -> None:
     """Run SQL against the database and print the result (read-only unless --write)."""
-    _run_and_print(query, None, config, db, fmt, write)
+    _run_and_print(query, None, config, db, fmt, write, max_rows)
 
 
 @app.command()
@@ -405,6 +414,7 @@ def query(
     config: ConfigOption = None,
     db: DbOption = None,
     fmt: FormatOption = "table",
+    max_rows: MaxRowsOption = TABLE_MAX_ROWS,
 ) -> None:
     """Run a named query from sql/queries/ (`newsflow query --list` shows them and their parameters)."""
     from tasks import storage
@@ -433,7 +443,7 @@ def query(
     unknown = sorted(set(values) - set(wanted))
     if unknown:
         raise _fail(f"query {name} takes {', '.join(wanted) or 'no parameters'}, not {', '.join(unknown)}")
-    _run_and_print(sql_text, values or None, config, db, fmt)
+    _run_and_print(sql_text, values or None, config, db, fmt, max_rows=max_rows)
 
 
 def _open_settings(config: Path | None, db: Path | None, fmt: str) -> Settings:
@@ -458,11 +468,19 @@ def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
 
 
 def _run_and_print(
-    sql_text: str, params: dict[str, Any] | None, config: Path | None, db: Path | None, fmt: str, write: bool = False
+    sql_text: str,
+    params: dict[str, Any] | None,
+    config: Path | None,
+    db: Path | None,
+    fmt: str,
+    write: bool = False,
+    max_rows: int = TABLE_MAX_ROWS,
 ) -> None:
     from tasks import storage
 
     settings = _open_settings(config, db, fmt)
+    # A terminal table of millions of rows helps nobody (and would take minutes): show the first ones.
+    limit = max_rows if fmt == "table" and max_rows > 0 else None
     try:
         columns, rows = storage.run_sql(
             settings.database.path,
@@ -470,11 +488,19 @@ def _run_and_print(
             params,
             read_only=not write,
             lock_timeout_s=settings.database.lock_timeout_s,
+            max_rows=limit,
         )
     except storage.DatabaseBusyError as exc:
         raise _fail(str(exc)) from exc
     except Exception as exc:  # duckdb errors carry a precise message; no traceback for users
         raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    if limit is not None and len(rows) > limit:
+        _print_rows(columns, rows[:limit], fmt)
+        err_console.print(
+            f"first {limit:,} rows shown, there are more: add a filter or limit, --max-rows N (0: all), "
+            "or --format csv to get them all"
+        )
+        return
     _print_rows(columns, rows, fmt)
 
 

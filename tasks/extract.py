@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +63,13 @@ class _ExtractionPool:
     def __init__(self) -> None:
         self.executor: ProcessPoolExecutor | None = None
         self.workers = 0
+        self.in_use = 0  # batches mapping over the pool now (overlapping flow runs in one process share it)
         self.lock = threading.Lock()
 
-    def get(self, workers: int) -> ProcessPoolExecutor:
+    @contextmanager
+    def use(self, workers: int) -> Iterator[ProcessPoolExecutor]:
         with self.lock:
-            if self.executor is None or self.workers != workers:
+            if self.executor is None or (self.workers != workers and self.in_use == 0):
                 if self.executor is not None:
                     self.executor.shutdown(wait=False, cancel_futures=True)
                 # spawn, not fork: the flow's process has threads (Prefect, HTTP) a fork would copy mid-state.
@@ -75,16 +79,30 @@ class _ExtractionPool:
                     initializer=bound_malloc_growth,
                 )
                 self.workers = workers
-            return self.executor
+            executor = self.executor
+            self.in_use += 1
+        try:
+            yield executor
+        finally:
+            with self.lock:
+                self.in_use -= 1
 
-    def discard(self) -> None:
+    def discard(self, only_when_idle: bool = False) -> None:
         with self.lock:
-            if self.executor is not None:
-                self.executor.shutdown(wait=False, cancel_futures=True)
+            if self.executor is None or (only_when_idle and self.in_use):
+                return
+            self.executor.shutdown(wait=only_when_idle, cancel_futures=not only_when_idle)
             self.executor = None
 
 
 _POOL = _ExtractionPool()
+
+
+def stop_extraction_workers() -> None:
+    """End the worker processes once a run's last batch is extracted: an idle worker keeps ~200 MB (and the
+    search-index rebuild that ends a run needs memory); the next run starts one again in about a second.
+    Left running while another run in this process still uses them."""
+    _POOL.discard(only_when_idle=True)
 
 
 def extract_page_batch(
@@ -98,7 +116,8 @@ def extract_page_batch(
     chunks = [pages[start : start + size] for start in range(0, len(pages), size)]
     work = functools.partial(article_records, min_body_words=min_body_words, mode=mode)
     try:
-        return [record for chunk in _POOL.get(workers).map(work, chunks) for record in chunk]
+        with _POOL.use(workers) as executor:
+            return [record for chunk in executor.map(work, chunks) for record in chunk]
     except BrokenProcessPool:
         # A worker died (killed, out of memory): start afresh next batch, and do this one here.
         _POOL.discard()

@@ -972,11 +972,13 @@ def run_sql(
     params: dict[str, Any] | None = None,
     read_only: bool = True,
     lock_timeout_s: float = 60.0,
+    max_rows: int | None = None,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one statement; returns (column names, rows). Read-only by default so it never blocks a writer long."""
+    """Run one statement; returns (column names, rows), at most max_rows + 1 of them when max_rows is set
+    (the extra row tells the caller there are more). Read-only by default so it never blocks a writer long."""
     with connect(db_path, read_only=read_only, lock_timeout_s=lock_timeout_s) as con:
         cursor = con.execute(sql, params) if params else con.execute(sql)
         if cursor.description is None:
             return [], []
         columns = [d[0] for d in cursor.description]
-        return columns, cursor.fetchall()
+        return columns, cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows + 1)

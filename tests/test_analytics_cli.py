@@ -129,3 +129,32 @@ def test_sql_and_search_answer_while_an_ingest_is_writing(tmp_path: Path) -> Non
     assert ingest.returncode == 0, ingest_output
     assert "stored batch" in ingest_output
     assert answered_during_ingest >= 2
+
+
+def test_sql_table_shows_the_first_rows_and_says_there_are_more(ingested_demo_db: Path) -> None:
+    stored = storage.run_sql(ingested_demo_db, "select count(*) from entity_mentions")[1][0][0]
+    assert stored > 5
+    capped = runner.invoke(
+        app, ["sql", "select article_id from entity_mentions", "--db", str(ingested_demo_db), "--max-rows", "5"]
+    )
+    assert capped.exit_code == 0, capped.output
+    assert "first 5 rows shown, there are more" in capped.output
+    exact = runner.invoke(
+        app, ["sql", "select * from entity_mentions limit 5", "--db", str(ingested_demo_db), "--max-rows", "5"]
+    )
+    assert exact.exit_code == 0 and "there are more" not in exact.output
+    # csv is for getting everything: no cap, no note.
+    csv_out = runner.invoke(
+        app,
+        [
+            "sql",
+            "select article_id from entity_mentions",
+            "--db",
+            str(ingested_demo_db),
+            "-f",
+            "csv",
+            "--max-rows",
+            "5",
+        ],
+    )
+    assert csv_out.exit_code == 0 and len(csv_out.stdout.strip().splitlines()) == stored + 1
