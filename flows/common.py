@@ -9,12 +9,29 @@ from typing import Any, TypeVar
 from prefect import Task
 from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from newsflow.settings import Settings
 from tasks.nlp.task import tag_articles
 from tasks.persist import finish_run, store_articles
 
 T = TypeVar("T")
+
+# Threads for a flow run's tasks. Prefect's default is one thread per submitted task, and a flow submits all
+# its batches' tasks up front (each waits for its upstream futures): 1,200 pages meant ~130 threads, each
+# holding its task's context, and ~300 MB more peak RSS than 12 (benchmarks/README.md). 12 is enough: the
+# batch pipeline keeps about one batch in flight per stage. Tasks are queued first in, first out and only
+# wait for tasks submitted before them, so a bounded pool cannot deadlock.
+TASK_THREADS = 12
+
+
+def bounded_task_runner() -> TaskRunner[PrefectFuture[Any]]:
+    """The task runner of newsflow's flows: PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS overrides TASK_THREADS."""
+    from prefect.settings import get_current_settings
+
+    configured = get_current_settings().tasks.runner.thread_pool_max_workers
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=configured or TASK_THREADS)
+    return runner  # type: ignore[return-value]  # a TaskRunner of concurrent futures, which are PrefectFutures
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:

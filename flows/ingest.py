@@ -14,7 +14,7 @@ from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 
-from flows.common import BatchPipeline, chunked, mark_run_failed
+from flows.common import BatchPipeline, bounded_task_runner, chunked, mark_run_failed
 from newsflow.demo import serve_newswire
 from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
@@ -55,7 +55,7 @@ def resolved_feeds(settings: Settings, names: Sequence[str] | None) -> Iterator[
         yield feeds
 
 
-@flow(name="ingest")
+@flow(name="ingest", task_runner=bounded_task_runner())
 def ingest(
     feeds: list[str] | None = None,
     page_batch_size: int | None = None,

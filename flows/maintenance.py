@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow
 from prefect.runtime import flow_run
 
-from flows.common import mark_run_failed
+from flows.common import bounded_task_runner, mark_run_failed
 from newsflow.settings import load_settings
 from tasks.housekeeping import prune_raw_pages, prune_staging_files
 from tasks.persist import (
@@ -21,7 +21,7 @@ from tasks.persist import (
 )
 
 
-@flow(name="maintenance")
+@flow(name="maintenance", task_runner=bounded_task_runner())
 def maintenance(prune_raw: bool = True) -> dict[str, Any]:
     """Recreate views, derived tables and the search index, checkpoint the file, delete files past retention.
 

@@ -13,7 +13,7 @@ from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 
-from flows.common import BatchPipeline, chunked, mark_run_failed
+from flows.common import BatchPipeline, bounded_task_runner, chunked, mark_run_failed
 from newsflow.progress import report
 from newsflow.settings import load_settings
 from tasks.extract import extract_articles, stop_extraction_workers
@@ -34,7 +34,7 @@ from tasks.run_report import publish_reprocess_report
 from tasks.staging import stage_totals
 
 
-@flow(name="reprocess")
+@flow(name="reprocess", task_runner=bounded_task_runner())
 def reprocess(
     since: date | None = None,
     until: date | None = None,
