@@ -251,3 +251,24 @@ def test_daily_counts_follow_each_batch_and_an_article_moving_to_another_day(db:
     incremental = derived_rows(db)
     storage.rebuild_derived_tables(db)
     assert derived_rows(db) == incremental
+
+
+def test_a_database_from_before_pair_names_gets_them_filled_in(tmp_path: Path) -> None:
+    path = tmp_path / "older.duckdb"
+    with duckdb.connect(str(path)) as con:  # the schema as of migration 007, written as migrate() did then
+        con.execute(
+            "create table schema_migrations (version integer primary key, name varchar not null,"
+            " applied_at timestamptz not null default current_timestamp)"
+        )
+        for version, name, file in storage.migration_files():
+            if version < 8:
+                con.execute(file.read_text())
+                con.execute("insert into schema_migrations (version, name) values (?, ?)", [version, name])
+        con.execute(
+            "insert into entities (entity_id, canonical_name, label) values ('p1', 'Ann Lee', 'PERSON'), "
+            "('p2', 'Bo Kim', 'PERSON')"
+        )
+        con.execute("insert into entity_pair_day_counts values (date '2026-11-17', 'p1', 'p2', 3, 1, 2)")
+    assert "008_add_pair_names" in storage.migrate(path)
+    _, rows = storage.run_sql(path, "select name_a, name_b, count_articles, count_sentences from entity_cooccurrence")
+    assert rows == [("Ann Lee", "Bo Kim", 3, 2)]

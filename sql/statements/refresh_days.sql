@@ -34,14 +34,30 @@ where entity_day_counts.day = b.day and entity_day_counts.entity_id = b.entity_i
 
 delete from entity_pair_day_counts where day in (select day from touched_days);
 
-insert into entity_pair_day_counts
+insert into entity_pair_day_counts (
+    day, entity_a, entity_b, count_articles, count_articles_same_sentence, count_sentences, name_a, name_b
+)
 select
-    t.day,
-    c.entity_a,
-    c.entity_b,
-    count(*),
-    count(*) filter (where c.count_sentences > 0),
-    sum(c.count_sentences)
-from entity_cooccurrences as c
-join touched_articles as t using (article_id)
-group by all;
+    p.day,
+    p.entity_a,
+    p.entity_b,
+    p.count_articles,
+    p.count_articles_same_sentence,
+    p.count_sentences,
+    ea.canonical_name,
+    eb.canonical_name
+from (
+    select
+        t.day,
+        c.entity_a,
+        c.entity_b,
+        count(*) as count_articles,
+        count(*) filter (where c.count_sentences > 0) as count_articles_same_sentence,
+        sum(c.count_sentences) as count_sentences
+    from entity_cooccurrences as c
+    join touched_articles as t using (article_id)
+    group by all
+) as p
+-- the names ride along (migration 008), so reading entity_cooccurrence needs no join
+join entities as ea on ea.entity_id = p.entity_a
+join entities as eb on eb.entity_id = p.entity_b;
