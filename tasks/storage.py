@@ -146,6 +146,11 @@ def _statement(name: str) -> str:
     return (STATEMENTS_DIR / f"{name}.sql").read_text()
 
 
+def _batch_day_counts(sign: int) -> str:
+    """count_batch_days.sql with its sign (-1: the batch's stored versions, +1: the new ones)."""
+    return _statement("count_batch_days").replace("{sign}", str(int(sign)))
+
+
 def _arrow(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=schema)
 
@@ -636,11 +641,8 @@ def store_articles(
             )
         with transaction(con):
             before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
-            # The days these articles counted on before this batch (a new version may move its day).
-            con.execute(
-                f"create or replace temp table touched_days as select distinct {ARTICLE_DAY} as day "
-                "from articles where article_id in (select article_id from batch)"
-            )
+            # What the stored versions of these articles add to the daily counts (a new version may move its day).
+            con.execute(_batch_day_counts(sign=-1))
             if not nlp_only:
                 con.execute(
                     f"insert into articles ({cols}) select {cols} from batch "
@@ -676,11 +678,8 @@ def store_articles(
             if mentions_path is not None:
                 for statement in COOCCURRENCE_STATEMENTS:
                     con.execute(statement)
-            con.execute(
-                f"insert into touched_days select distinct {ARTICLE_DAY} from articles "
-                "where article_id in (select article_id from batch)"
-            )
-            con.execute(_statement("refresh_days"))
+            con.execute(_batch_day_counts(sign=+1))
+            con.execute(_statement("apply_batch_days"))
             after = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
         statuses = dict(con.execute("select extraction_status, count(*) from batch group by 1").fetchall())
         written = _count(con, "batch")

@@ -252,6 +252,19 @@ def test_daily_counts_follow_each_batch_and_an_article_moving_to_another_day(db:
     storage.rebuild_derived_tables(db)
     assert derived_rows(db) == incremental
 
+    # Re-tagged, a1 no longer names E2: its day loses the E2 row and the pair altogether, day 20 keeps a2's.
+    retagged = write_records(tmp_path / "m2.parquet", [named("a1", 0, "e1")], MENTION_SCHEMA)
+    storage.store_articles(db, write_records(tmp_path / "a3.parquet", [moved], ARTICLE_SCHEMA), retagged)
+    assert storage.run_sql(db, daily)[1] == [
+        ("2026-11-17", "E1", 1, 1, 0.0),
+        ("2026-11-20", "E1", 1, 1, round(1 / 28, 3)),
+        ("2026-11-20", "E2", 1, 1, 0.0),
+    ]
+    assert storage.run_sql(db, pairs)[1] == [("2026-11-20", "E1", "E2", 1, 0)]
+    incremental = derived_rows(db)
+    storage.rebuild_derived_tables(db)
+    assert derived_rows(db) == incremental
+
 
 def test_a_database_from_before_pair_names_gets_them_filled_in(tmp_path: Path) -> None:
     path = tmp_path / "older.duckdb"
