@@ -60,7 +60,12 @@ def connect(
             con = duckdb.connect(str(db_path), read_only=read_only)
             break
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            if not _is_lock_error(exc) or time.monotonic() + delay_s > deadline:
+            if read_only and _is_open_differently_here(exc):
+                # A task of this process is writing the file (a batch's store beside the next batch's
+                # lookups): DuckDB refuses a second, read-only configuration of it but shares the open one.
+                read_only = False
+                continue
+            if not (_is_lock_error(exc) or _is_open_differently_here(exc)) or time.monotonic() + delay_s > deadline:
                 if _is_lock_error(exc):
                     raise DatabaseBusyError(
                         f"{db_path} is held by another process (a running ingest?) for more than "
@@ -76,6 +81,12 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+def _is_open_differently_here(exc: Exception) -> bool:
+    """This process has the file open with another configuration: read-write when opening read-only (share
+    it), read-only when opening to write (a lookup beside the store: wait for it to close, like a lock)."""
+    return isinstance(exc, duckdb.ConnectionException) and "different configuration" in str(exc)
 
 
 @contextmanager
@@ -454,16 +465,30 @@ DEDUP_STATEMENTS = (
 
 
 def copies_of_tagged_articles(
-    db_path: Path | str, articles_path: Path, lock_timeout_s: float = 60.0
+    db_path: Path | str, articles_path: Path, lock_timeout_s: float = 60.0, earlier_batch_path: Path | None = None
 ) -> list[dict[str, str]]:
-    """Articles in the batch whose exact body was already tagged: [{article_id, source_article_id}]."""
+    """Articles in the batch whose exact body was already tagged: [{article_id, source_article_id}].
+
+    earlier_batch_path: the previous batch's articles, tagged (and stored) before this batch is stored, so
+    its bodies count as tagged too; the ingest then need not wait for that batch's store to look up copies.
+    """
+    earlier = (
+        "union all select article_id, content_hash from read_parquet($earlier) where extraction_status = 'ok'"
+        if earlier_batch_path is not None
+        else ""
+    )
+    params = {"batch": str(articles_path)} | ({"earlier": str(earlier_batch_path)} if earlier_batch_path else {})
     with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
         rows = con.execute(
-            """select b.article_id, min(a.article_id) from read_parquet(?) b
-               join articles a on a.content_hash = b.content_hash and a.article_id <> b.article_id
-               where b.extraction_status = 'ok' and a.pipeline_version is not null
-               group by 1""",
-            [str(articles_path)],
+            f"""with sources as (
+                    select article_id, content_hash from articles where pipeline_version is not null
+                    {earlier}
+                )
+                select b.article_id, min(s.article_id) from read_parquet($batch) b
+                join sources s on s.content_hash = b.content_hash and s.article_id <> b.article_id
+                where b.extraction_status = 'ok'
+                group by 1""",
+            params,
         ).fetchall()
     return [{"article_id": r[0], "source_article_id": r[1]} for r in rows]
 

@@ -285,3 +285,32 @@ def test_a_database_from_before_pair_names_gets_them_filled_in(tmp_path: Path) -
     assert "008_add_pair_names" in storage.migrate(path)
     _, rows = storage.run_sql(path, "select name_a, name_b, count_articles, count_sentences from entity_cooccurrence")
     assert rows == [("Ann Lee", "Bo Kim", 3, 2)]
+
+
+def test_a_reader_in_the_writing_process_shares_the_open_database(db: Path) -> None:
+    # A batch's lookups run beside the previous batch's store in one process; DuckDB alone would refuse a
+    # read-only connection to a file the process has open read-write.
+    with storage.connect(db) as writer, storage.transaction(writer):
+        writer.execute("insert into feeds (feed_id, url, config_url) values ('f', 'http://x/', 'http://x/')")
+        with storage.connect(db, read_only=True) as reader:
+            assert reader.execute("select count(*) from feeds").fetchone() == (0,)  # not committed yet
+    assert storage.table_counts(db)["feeds"] == 1
+
+
+def test_a_writer_in_the_process_waits_for_its_read_only_lookup_to_close(db: Path) -> None:
+    import threading
+
+    written = threading.Event()
+
+    def write() -> None:
+        with storage.connect(db, lock_timeout_s=30) as writer:
+            writer.execute("insert into feeds (feed_id, url, config_url) values ('f', 'http://x/', 'http://x/')")
+        written.set()
+
+    with storage.connect(db, read_only=True) as reader:
+        thread = threading.Thread(target=write)
+        thread.start()
+        assert not written.wait(0.5)  # DuckDB will not open the file read-write beside this read-only one
+        assert reader.execute("select count(*) from feeds").fetchone() == (0,)
+    thread.join(timeout=30)
+    assert written.is_set() and storage.table_counts(db)["feeds"] == 1

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
 from newsflow.settings import SEEDS_DIR
-from tasks.nlp.spans import doc_ents, entity_at, sentence_ents
+from tasks.nlp.spans import doc_ents, entity_at, lemma, sentence_ents
 
 LEXICON_FILE = SEEDS_DIR / "reference" / "event_lexicon.toml"
 # Heads under which an event is proposed, planned or conditional rather than something that happened.
@@ -129,10 +129,10 @@ def _index(lexicon: dict[str, Any]) -> tuple[dict[str, Trigger], dict[str, Trigg
     nouns: dict[str, Trigger] = {}
     phrases: dict[tuple[str, str], Trigger] = {}
     for category, spec in lexicon["categories"].items():
-        for lemma in spec.get("verbs", []):
-            verbs.setdefault(lemma, Trigger(category, spec["cameo"], "verb"))
-        for lemma in spec.get("nouns", []):
-            nouns.setdefault(lemma, Trigger(category, spec["cameo"], "noun"))
+        for word in spec.get("verbs", []):
+            verbs.setdefault(word, Trigger(category, spec["cameo"], "verb"))
+        for word in spec.get("nouns", []):
+            nouns.setdefault(word, Trigger(category, spec["cameo"], "noun"))
         for phrase in spec.get("phrases", []):
             head, _, rest = phrase.partition(" ")
             phrases.setdefault((head, rest.split()[-1] if rest else ""), Trigger(category, spec["cameo"], "phrase"))
@@ -171,16 +171,16 @@ class EventTagger:
         self.verbs, self.nouns, self.phrases = _index(lexicon)
 
     def _trigger(self, token: Token) -> Trigger | None:
-        lemma = token.lemma_.lower()
         if token.pos_ in ("VERB", "AUX"):
+            head = lemma(token).lower()
             for child in token.children:
                 if child.dep_ in ("prt", "dobj", "prep"):
-                    hit = self.phrases.get((lemma, child.lemma_.lower()))
+                    hit = self.phrases.get((head, lemma(child).lower()))
                     if hit:
                         return hit
-            return self.verbs.get(lemma)
+            return self.verbs.get(head)
         if token.pos_ in ("NOUN", "PROPN") and not token.ent_type_:
-            return self.nouns.get(lemma)
+            return self.nouns.get(lemma(token).lower())
         return None
 
     def _actor_target(self, trigger: Token) -> tuple[Token | None, Token | None]:
@@ -197,7 +197,7 @@ class EventTagger:
                 target = child
         if target is None:
             for child in trigger.children:
-                if child.dep_ == "prep" and child.lemma_.lower() in TARGET_PREPS:
+                if child.dep_ == "prep" and lemma(child).lower() in TARGET_PREPS:
                     target = next((g for g in child.children if g.dep_ == "pobj"), None)
                     if target is not None:
                         break
@@ -246,14 +246,14 @@ class EventTagger:
     def _mode(trigger: Token) -> tuple[bool, str]:
         negated = any(c.dep_ == "neg" for c in trigger.children)
         mode = "asserted"
-        if any(c.dep_ == "aux" and c.lemma_.lower() in MODALS - {"will", "must", "can"} for c in trigger.children):
+        if any(c.dep_ == "aux" and lemma(c).lower() in MODALS - {"will", "must", "can"} for c in trigger.children):
             mode = "hypothetical"
         for ancestor in trigger.ancestors:
-            lemma = ancestor.lemma_.lower()
-            if lemma in DENIAL_HEADS:
+            head = lemma(ancestor).lower()
+            if head in DENIAL_HEADS:
                 return negated, "denied"
             subject = next((c for c in ancestor.children if c.dep_ == "nsubj"), None)
-            if lemma in HYPOTHETICAL_HEADS or (subject is not None and subject.lemma_.lower() in HYPOTHETICAL_HEADS):
+            if head in HYPOTHETICAL_HEADS or (subject is not None and lemma(subject).lower() in HYPOTHETICAL_HEADS):
                 mode = "hypothetical"
         if negated:
             mode = "denied"
@@ -261,14 +261,14 @@ class EventTagger:
 
     @staticmethod
     def _plover_category(trigger: Token, category: str, negated: bool) -> str:
-        if category == "ASSAULT" and trigger.lemma_.lower() in MILITARY_ASSAULT_VERBS:
+        if category == "ASSAULT" and lemma(trigger).lower() in MILITARY_ASSAULT_VERBS:
             subject = next((c for c in trigger.children if c.dep_ in ("nsubj", "agent")), None)
             if subject is not None and any(t.lower_ in MILITARY_WORDS for t in subject.subtree):
                 category = "FIGHT"
-        auxes = {c.lemma_.lower() for c in trigger.children if c.dep_ in ("aux", "auxpass")}
+        auxes = {lemma(c).lower() for c in trigger.children if c.dep_ in ("aux", "auxpass")}
         if "must" in auxes or "should" in auxes:
             return "DEMAND"
-        intent = bool(auxes & INTENT_AUX) or (trigger.dep_ == "xcomp" and trigger.head.lemma_.lower() in INTENT_HEADS)
+        intent = bool(auxes & INTENT_AUX) or (trigger.dep_ == "xcomp" and lemma(trigger.head).lower() in INTENT_HEADS)
         if negated and category in COOPERATIVE:
             return "REJECT"
         if intent and category in COOPERATIVE - {"AGREE"}:

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
-from tasks.nlp.spans import doc_ents, entity_at
+from tasks.nlp.spans import doc_ents, entity_at, lemma
 
 QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 DEFAULT_CUES = (
@@ -96,7 +96,7 @@ class QuoteFinder:
         quotes: list[dict[str, Any]] = []
         self._last_speaker = None
         direct_spans = [(m.start(1), m.end(1)) for m in QUOTE_RE.finditer(doc.text)]
-        cues = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in self.cues]
+        cues = [t for t in doc if t.pos_ == "VERB" and lemma(t).lower() in self.cues]
         found: list[tuple[int, str, int, int, Token | None, Span]] = []
         # Token.sent / Span.sent rescan the doc's sentences on every call: index them once.
         sentences = list(doc.sents)
@@ -143,7 +143,7 @@ class QuoteFinder:
             "text": text.strip(),
             "start_char": start,
             "end_char": end,
-            "cue": cue.lemma_ if cue is not None else None,
+            "cue": lemma(cue) if cue is not None else None,
             "cue_char": cue.idx if cue is not None else None,
             "speaker": (speaker._.canonical or speaker.text) if speaker is not None else None,
             "speaker_entity_id": speaker._.entity_id if speaker is not None else None,

@@ -35,3 +35,15 @@ def entity_at(token: Token) -> Span | None:
 def sentence_ents(sentence: Span) -> list[Span]:
     """The entities inside a sentence (Span.ents would rebuild every entity of the doc on each call)."""
     return [e for e in doc_ents(sentence.doc) if sentence.start <= e.start and e.end <= sentence.end]
+
+
+LEMMATIZER_KEY = "newsflow_lemmatizer"
+
+
+def lemma(token: Token) -> str:
+    """The token's lemma, the model's lemmatizer's own answer: computed here, on demand, when the pipeline
+    runs the lemmatizer lazily (newsflow_lemmas_on_demand), else read from the token."""
+    lemmatizer = token.doc.user_data.get(LEMMATIZER_KEY)
+    if lemmatizer is None or token.lemma != 0:  # lemmas set before (the attribute ruler's exceptions) stand
+        return token.lemma_
+    return str(lemmatizer.lemmatize(token)[0])

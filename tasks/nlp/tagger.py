@@ -43,6 +43,10 @@ def _load_pipeline(model: str) -> Language:
     nlp.add_pipe("newsflow_entity_linker", after="newsflow_entity_cleaner")
     nlp.add_pipe("newsflow_quotes", after="newsflow_entity_linker")
     nlp.add_pipe("newsflow_events", after="newsflow_quotes")
+    if "lemmatizer" in nlp.pipe_names:
+        # Only newsflow's components read lemmas, of a few tokens each: they call the lemmatizer themselves.
+        nlp.add_pipe("newsflow_lemmas_on_demand", before="newsflow_entity_cleaner")
+        nlp.disable_pipe("lemmatizer")
     return nlp
 
 
