@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from newsflow.processes import process_alive
 from newsflow.settings import DEMO_URL_PLACEHOLDER
 
 LOGGER = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class NewswireServer(ThreadingHTTPServer):
         """Leases whose process still runs (a killed run's lease does not hold the server up)."""
         with self.leases_lock:
             for token, pid in list(self.leases.items()):
-                if not _process_alive(pid):
+                if not process_alive(pid):
                     del self.leases[token]
             return len(self.leases)
 
@@ -138,16 +139,6 @@ class NewswireHandler(BaseHTTPRequestHandler):
             return int(parsedate_to_datetime(since).timestamp()) >= mtime
         except (TypeError, ValueError):
             return False
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _get(base_url: str, path: str) -> http.client.HTTPResponse | None:

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from newsflow.processes import process_alive
 from newsflow.records import FeedPoll, FeedSource, PageToFetch
 from newsflow.settings import SQL_DIR
 
@@ -838,7 +839,7 @@ def start_run(
         running = con.execute(
             "select run_id, pid from runs where status = 'running' and host = ? and pid is not null", [host]
         ).fetchall()
-        gone = [stale_id for stale_id, stale_pid in running if stale_id != run_id and not _process_alive(stale_pid)]
+        gone = [stale_id for stale_id, stale_pid in running if stale_id != run_id and not process_alive(stale_pid)]
         if gone:
             con.execute(
                 "update runs set status = 'interrupted', finished_at = ?, stats = json_object('error', "
@@ -853,20 +854,6 @@ def start_run(
             [run_id, flow_run_id, flow_name, datetime.now(UTC), host, pid, host, pid],
         )
     return len(gone)
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether a process of this host still runs (a zombie, killed but not reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def finish_run(
