@@ -471,11 +471,14 @@ def copies_of_tagged_articles(
     """Articles in the batch whose exact body was already tagged: [{article_id, source_article_id}]."""
     with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
         rows = con.execute(
-            """select b.article_id, min(a.article_id) from read_parquet(?) b
+            # A source must not be in the batch itself: two stored copies re-stored in one batch (an
+            # overlapping run stored them first) would each copy the other's rows, both deleted by then.
+            """select b.article_id, min(a.article_id) from read_parquet($batch) b
                join articles a on a.content_hash = b.content_hash and a.article_id <> b.article_id
                where b.extraction_status = 'ok' and a.pipeline_version is not null
+                 and a.article_id not in (select article_id from read_parquet($batch))
                group by 1""",
-            [str(articles_path)],
+            {"batch": str(articles_path)},
         ).fetchall()
     return [{"article_id": r[0], "source_article_id": r[1]} for r in rows]
 
