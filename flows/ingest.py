@@ -20,7 +20,7 @@ from newsflow.progress import report
 from newsflow.settings import DEMO_URL_PLACEHOLDER, FeedConfig, Settings, load_settings
 from tasks.extract import extract_articles, stop_extraction_workers
 from tasks.feeds import poll_feeds
-from tasks.nlp.task import nlp_pipeline_version
+from tasks.nlp.task import nlp_pipeline_version, stop_nlp_workers
 from tasks.pages import fetch_pages
 from tasks.persist import (
     count_rows,
@@ -109,7 +109,7 @@ def _ingest(
     timings: dict[str, float] = {}
     started = time.monotonic()
     rows_before = count_rows(db, lock_s)
-    # Loads the spaCy model in a worker thread while the feeds are polled (it is cached for the tag tasks).
+    # Loads the spaCy model in the NLP worker while the feeds are polled (it stays loaded for the tag tasks).
     warm_nlp = None if poll_only else nlp_pipeline_version.submit(settings.nlp)
     with resolved_feeds(settings, feeds) as feed_configs:
         sources, skipped = load_feed_sources(
@@ -165,6 +165,7 @@ def _ingest(
         stop_extraction_workers()
         if warm_nlp is not None:
             warm_nlp.wait()
+        stop_nlp_workers()
     if batch_counts:
         refresh_search_index(db, lock_s)
     timings["total_s"] = time.monotonic() - started

@@ -18,7 +18,7 @@ from newsflow.progress import report
 from newsflow.settings import load_settings
 from tasks.extract import extract_articles, stop_extraction_workers
 from tasks.extraction import EXTRACTOR_VERSION
-from tasks.nlp.task import nlp_pipeline_version
+from tasks.nlp.task import nlp_pipeline_version, stop_nlp_workers
 from tasks.persist import (
     count_rows,
     find_unchanged_bodies,
@@ -96,6 +96,7 @@ def reprocess(
             )
         batch_counts = [future.result() for future in stored]
         stop_extraction_workers()
+        stop_nlp_workers()
         if batch_counts and stages != "nlp":
             refresh_search_index(db, lock_s)
         rows_after = count_rows(db, lock_s)

@@ -88,6 +88,9 @@ class NlpSettings(BaseModel):
     batch_words: int = Field(default=8_000, ge=100)
     # Texts longer than this many characters are tagged in paragraph-aligned chunks.
     max_chars_per_chunk: int = Field(default=100_000, ge=1_000)
+    # Tag in a worker process of its own (the model is loaded there once per run); False tags in the flow's
+    # process, as library callers and quick tests may prefer.
+    worker_process: bool = True
 
 
 class IngestSettings(BaseModel):

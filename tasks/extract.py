@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
-import threading
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +11,8 @@ import pyarrow as pa
 from prefect import task
 from prefect.logging import get_run_logger
 
-from newsflow.memory import bound_malloc_growth
 from newsflow.progress import report
+from newsflow.workers import WorkerPool
 from tasks.extraction import article_record, article_records
 from tasks.staging import read_records, timed_stage, write_records
 
@@ -57,52 +52,17 @@ ARTICLE_SCHEMA = pa.schema(
 )
 
 
-class _ExtractionPool:
-    """One worker pool per process, kept between batches (a worker's start-up imports cost about a second)."""
-
-    def __init__(self) -> None:
-        self.executor: ProcessPoolExecutor | None = None
-        self.workers = 0
-        self.in_use = 0  # batches mapping over the pool now (overlapping flow runs in one process share it)
-        self.lock = threading.Lock()
-
-    @contextmanager
-    def use(self, workers: int) -> Iterator[ProcessPoolExecutor]:
-        with self.lock:
-            if self.executor is None or (self.workers != workers and self.in_use == 0):
-                if self.executor is not None:
-                    self.executor.shutdown(wait=False, cancel_futures=True)
-                # spawn, not fork: the flow's process has threads (Prefect, HTTP) a fork would copy mid-state.
-                self.executor = ProcessPoolExecutor(
-                    max_workers=workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=bound_malloc_growth,
-                )
-                self.workers = workers
-            executor = self.executor
-            self.in_use += 1
-        try:
-            yield executor
-        finally:
-            with self.lock:
-                self.in_use -= 1
-
-    def discard(self, only_when_idle: bool = False) -> None:
-        with self.lock:
-            if self.executor is None or (only_when_idle and self.in_use):
-                return
-            self.executor.shutdown(wait=only_when_idle, cancel_futures=not only_when_idle)
-            self.executor = None
-
-
-_POOL = _ExtractionPool()
+# Extraction has slack (it needs ~1/5 of the time NLP takes): at a lower priority it yields the CPU to NLP
+# and the store whenever they want it, and still runs at full speed in between.
+EXTRACTION_NICE = 10
+_POOL = WorkerPool(nice=EXTRACTION_NICE)
 
 
 def stop_extraction_workers() -> None:
     """End the worker processes once a run's last batch is extracted: an idle worker keeps ~200 MB (and the
     search-index rebuild that ends a run needs memory); the next run starts one again in about a second.
     Left running while another run in this process still uses them."""
-    _POOL.discard(only_when_idle=True)
+    _POOL.stop()
 
 
 def extract_page_batch(

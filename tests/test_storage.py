@@ -16,7 +16,7 @@ import pytest
 from newsflow.records import FeedEntry, FeedPoll
 from tasks import storage
 from tasks.extract import ARTICLE_SCHEMA
-from tasks.nlp.task import MENTION_SCHEMA
+from tasks.nlp.batch import MENTION_SCHEMA
 from tasks.staging import write_records
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

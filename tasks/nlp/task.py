@@ -1,164 +1,85 @@
-"""Prefect task wrapper: tag one batch of extracted articles into a mentions file."""
+"""Prefect tasks for NLP: tag one batch in the NLP worker process, report the configured pipeline version."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import pyarrow as pa
 from prefect import task
+from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 
-from newsflow.memory import release_freed_memory
 from newsflow.progress import report
 from newsflow.settings import NlpSettings
-from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_documents
-from tasks.staging import read_records, timed_stage, write_records
+from newsflow.workers import WorkerPool
+from tasks.nlp.batch import configured_pipeline_version, tag_batch
 
-MENTION_SCHEMA = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("sentence_index", pa.int32()),
-        ("start_char", pa.int32()),
-        ("end_char", pa.int32()),
-        ("text", pa.string()),
-        ("normalized", pa.string()),
-        ("label", pa.string()),
-        ("canonical", pa.string()),
-        ("entity_id", pa.string()),
-        ("role", pa.string()),
-        ("role_org", pa.string()),
-        ("pipeline_version", pa.string()),
-    ]
-)
-QUOTE_SCHEMA = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("kind", pa.string()),  # direct | reported
-        ("text", pa.string()),
-        ("start_char", pa.int32()),
-        ("end_char", pa.int32()),
-        ("sentence_index", pa.int32()),
-        ("cue", pa.string()),
-        ("cue_char", pa.int32()),
-        ("speaker", pa.string()),
-        ("speaker_entity_id", pa.string()),
-        ("event_trigger_char", pa.int32()),  # the event the quote is about (events.trigger_char), if any
-        ("pipeline_version", pa.string()),
-    ]
-)
+T = TypeVar("T")
+
+# One NLP process beside the flow's: spaCy there no longer shares a GIL with Prefect's threads, page fetching
+# and the store, which cost the tagger ~15-25 % when it ran in the flow's process (benchmarks/README.md).
+_POOL = WorkerPool()
 
 
-EVENT_SCHEMA = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("trigger_char", pa.int32()),
-        ("event_type", pa.string()),
-        ("cameo_root", pa.string()),
-        ("trigger", pa.string()),
-        ("sentence_index", pa.int32()),
-        ("rank_in_sentence", pa.int32()),
-        ("actor", pa.string()),
-        ("actor_entity_id", pa.string()),
-        ("target", pa.string()),
-        ("target_entity_id", pa.string()),
-        ("location", pa.string()),
-        ("date_text", pa.string()),
-        ("event_date", pa.date32()),
-        ("negated", pa.bool_()),
-        ("mode", pa.string()),
-        ("confidence", pa.float64()),
-        ("pipeline_version", pa.string()),
-    ]
-)
+def run_in_nlp_worker(nlp_settings: NlpSettings, work: Callable[..., T], *args: Any) -> T:
+    """work(*args) in the NLP worker process (started on first use, model loaded once there), or here when
+    nlp.worker_process is off. A worker that dies (killed, out of memory) is replaced once for the batch."""
+    if not nlp_settings.worker_process:
+        return work(*args)
+    for attempt in (1, 2):
+        try:
+            with _POOL.use(1) as executor:
+                return executor.submit(work, *args).result()
+        except BrokenProcessPool as exc:
+            _POOL.discard()
+            if attempt == 2:
+                raise RuntimeError(
+                    "the NLP worker process died twice on this batch (killed, or out of memory?)"
+                ) from exc
+            _logger().warning("the NLP worker process died; starting a new one for this batch")
+    raise AssertionError("unreachable")
 
 
-TAGGED_SCHEMA = pa.schema([("article_id", pa.string()), ("pipeline_version", pa.string())])
+def _logger() -> logging.Logger | logging.LoggerAdapter[Any]:
+    try:
+        return get_run_logger()
+    except MissingContextError:  # called outside a flow or task run (a library caller, a test)
+        return logging.getLogger(__name__)
 
 
-def tagged_path_for(mentions_path: Path) -> Path:
-    """Every article the batch tagged, with the pipeline version, even those with no mentions at all."""
-    return mentions_path.with_name("tagged.parquet")
+def nlp_worker_pids() -> list[int]:
+    return _POOL.worker_pids()
 
 
-def events_path_for(mentions_path: Path) -> Path:
-    return mentions_path.with_name("events.parquet")
-
-
-def quotes_path_for(mentions_path: Path) -> Path:
-    """Quotes travel beside the mentions file of the same batch."""
-    return mentions_path.with_name("quotes.parquet")
+def stop_nlp_workers() -> None:
+    """End the NLP worker once a run is done with it: an idle worker holds the model and spaCy's heap
+    (~0.5 GB). Left running while another run in this process still uses it."""
+    _POOL.stop()
 
 
 @task(name="nlp-pipeline-version")
 def nlp_pipeline_version(nlp_settings: NlpSettings) -> str:
-    """The version string the configured pipeline stamps on its rows (loads the model once per process)."""
-    return pipeline_version(load_pipeline(nlp_settings.model))
+    """The version string the configured pipeline stamps on its rows (loads the model where NLP runs)."""
+    return run_in_nlp_worker(nlp_settings, configured_pipeline_version, nlp_settings)
 
 
 @task(name="tag-articles")
 def tag_articles(
     articles_path: Path, out_path: Path, nlp_settings: NlpSettings, copies_path: Path | None = None
 ) -> Path:
-    """Tag one batch of articles with batched nlp.pipe; returns the mentions batch path.
-
-    Each distinct body is tagged once: exact copies inside the batch share the result, and copies of
-    articles tagged earlier (copies_path) are left to the store step, which copies their mentions.
-    """
-    tagged_elsewhere = {row["article_id"] for row in read_records(copies_path)} if copies_path else set()
-    articles = [
-        a
-        for a in read_records(articles_path)
-        if a["extraction_status"] == "ok" and a["article_id"] not in tagged_elsewhere
-    ]
-    first_by_hash: dict[str, dict[str, Any]] = {}
-    for article in articles:
-        first_by_hash.setdefault(article["content_hash"], article)
-    distinct = list(first_by_hash.values())
-    nlp = load_pipeline(nlp_settings.model)
-    version = pipeline_version(nlp)
-    with timed_stage(out_path.parent, "nlp"):
-        per_body = tag_documents(
-            nlp,
-            [a["body_text"] for a in distinct],
-            nlp_settings.batch_size,
-            nlp_settings.max_chars_per_chunk,
-            [a["published_at"].date() if a.get("published_at") else None for a in distinct],
-            nlp_settings.batch_words,
-        )
-        # spaCy's parser leaves per-batch step models (with their activations) in reference cycles; free
-        # them now (~0.1 s) instead of whenever Python's next full collection comes, batches later.
-        release_freed_memory()
-    tagged_by_hash = {a["content_hash"]: t for a, t in zip(distinct, per_body, strict=True)}
-    rows = [
-        {"article_id": article["article_id"], "pipeline_version": version, **mention}
-        for article in articles
-        for mention in tagged_by_hash[article["content_hash"]].mentions
-    ]
-    quote_rows = [
-        {"article_id": article["article_id"], "pipeline_version": version, **quote}
-        for article in articles
-        for quote in tagged_by_hash[article["content_hash"]].quotes
-    ]
-    write_records(quotes_path_for(out_path), quote_rows, QUOTE_SCHEMA)
-    event_rows = [
-        {"article_id": article["article_id"], "pipeline_version": version, **event}
-        for article in articles
-        for event in tagged_by_hash[article["content_hash"]].events
-    ]
-    write_records(events_path_for(out_path), event_rows, EVENT_SCHEMA)
-    write_records(
-        tagged_path_for(out_path),
-        [{"article_id": a["article_id"], "pipeline_version": version} for a in articles],
-        TAGGED_SCHEMA,
-    )
+    """Tag one batch of articles with batched nlp.pipe; returns the mentions batch path (quotes, events and
+    the tagged list are written beside it). Exact copies are tagged once (see tasks.nlp.batch.tag_batch)."""
+    counts = run_in_nlp_worker(nlp_settings, tag_batch, articles_path, out_path, nlp_settings, copies_path)
     report(
         get_run_logger(),
         "tagged %d articles: %d entity mentions, %d quotes, %d events (%s)",
-        len(articles),
-        len(rows),
-        len(quote_rows),
-        len(event_rows),
-        version,
+        counts["articles"],
+        counts["mentions"],
+        counts["quotes"],
+        counts["events"],
+        counts["pipeline_version"],
     )
-    return write_records(out_path, rows, MENTION_SCHEMA)
+    return out_path
