@@ -177,6 +177,7 @@ def run_ingest(workdir: Path, config: Path, rss_log: Path | None = None) -> dict
     ).fetchone()
     con.close()
     return {
+        "nlp_cpu_s": stage_cpu_seconds(workdir / "data" / "staging", "nlp"),
         "wall_s": wall,
         "stats": stats,
         "articles_ok": ok,
@@ -185,6 +186,16 @@ def run_ingest(workdir: Path, config: Path, rss_log: Path | None = None) -> dict
         "peak_rss_total": sampler.peak_total,
         "peak_rss_main": sampler.peak_root,
     }
+
+
+def stage_cpu_seconds(staging: Path, stage: str) -> float:
+    """CPU seconds of one stage's thread over every batch (from the batches' stage-timings files)."""
+    total = 0.0
+    for path in staging.glob("**/stage-timings.jsonl"):
+        for line in path.read_text().splitlines():
+            entry = json.loads(line)
+            total += entry.get("cpu_s", 0.0) if entry["stage"] == stage else 0.0
+    return total
 
 
 def trafilatura_ceiling(site: Path, articles: int) -> float:
@@ -283,6 +294,7 @@ def main() -> None:
         ("orchestration outside the flow body (server, imports)", f"{run['wall_s'] - flow_s:.1f} s"),
         ("poll (feeds)", f"{stats['timings_s']['poll_s']:.1f} s"),
         *[(f"stage busy: {stage}", f"{seconds:.1f} s") for stage, seconds in busy.items()],
+        ("nlp stage CPU (below its busy time: it waited for a core)", f"{run['nlp_cpu_s']:.1f} s"),
         ("storage share of wall", f"{100 * busy.get('store', 0) / run['wall_s']:.1f} %"),
         ("ceiling: trafilatura alone (1 process)", f"{ceilings['extract (trafilatura alone)']:.2f} pages/s"),
         ("ceiling: bare spaCy alone (1 process)", f"{ceilings['nlp (bare spaCy alone)']:.2f} articles/s"),
