@@ -90,12 +90,9 @@ COPIES_SCHEMA = pa.schema([("article_id", pa.string()), ("source_article_id", pa
 
 
 @task(name="find-tagged-copies")
-def find_tagged_copies(
-    db_path: Path, articles_path: Path, out_path: Path, lock_timeout_s: float, earlier_batch_path: Path | None = None
-) -> Path:
-    """Articles of the batch whose exact body is already tagged, in the database or in the earlier batch
-    (NLP is not repeated)."""
-    copies = storage.copies_of_tagged_articles(db_path, articles_path, lock_timeout_s, earlier_batch_path)
+def find_tagged_copies(db_path: Path, articles_path: Path, out_path: Path, lock_timeout_s: float) -> Path:
+    """Articles of the batch whose exact body is already tagged in the database (NLP is not repeated)."""
+    copies = storage.copies_of_tagged_articles(db_path, articles_path, lock_timeout_s)
     if copies:
         report(get_run_logger(), "%d exact copies of tagged articles: NLP skipped for them", len(copies))
     return write_records(out_path, copies, COPIES_SCHEMA)

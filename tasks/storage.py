@@ -466,33 +466,19 @@ DEDUP_STATEMENTS = (
 
 
 def copies_of_tagged_articles(
-    db_path: Path | str, articles_path: Path, lock_timeout_s: float = 60.0, earlier_batch_path: Path | None = None
+    db_path: Path | str, articles_path: Path, lock_timeout_s: float = 60.0
 ) -> list[dict[str, str]]:
-    """Articles in the batch whose exact body was already tagged: [{article_id, source_article_id}].
-
-    earlier_batch_path: the previous batch's articles, tagged (and stored) before this batch is stored, so
-    their bodies count as tagged too; the ingest then need not wait for that batch's store to look up copies.
-    """
-    earlier = (
-        "union all select article_id, content_hash from read_parquet($earlier) where extraction_status = 'ok'"
-        if earlier_batch_path is not None
-        else ""
-    )
-    params = {"batch": str(articles_path)} | ({"earlier": str(earlier_batch_path)} if earlier_batch_path else {})
+    """Articles in the batch whose exact body was already tagged: [{article_id, source_article_id}]."""
     with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
         rows = con.execute(
             # A source must not be in the batch itself: two stored copies re-stored in one batch (an
             # overlapping run stored them first) would each copy the other's rows, both deleted by then.
-            f"""with sources as (
-                    select article_id, content_hash from articles where pipeline_version is not null
-                    {earlier}
-                )
-                select b.article_id, min(s.article_id) from read_parquet($batch) b
-                join sources s on s.content_hash = b.content_hash and s.article_id <> b.article_id
-                where b.extraction_status = 'ok'
-                  and s.article_id not in (select article_id from read_parquet($batch))
-                group by 1""",
-            params,
+            """select b.article_id, min(a.article_id) from read_parquet($batch) b
+               join articles a on a.content_hash = b.content_hash and a.article_id <> b.article_id
+               where b.extraction_status = 'ok' and a.pipeline_version is not null
+                 and a.article_id not in (select article_id from read_parquet($batch))
+               group by 1""",
+            {"batch": str(articles_path)},
         ).fetchall()
     return [{"article_id": r[0], "source_article_id": r[1]} for r in rows]
 

@@ -316,19 +316,14 @@ def test_a_writer_in_the_process_waits_for_its_read_only_lookup_to_close(db: Pat
     assert written.is_set() and storage.table_counts(db)["feeds"] == 1
 
 
-def test_copies_are_found_in_the_database_and_in_the_earlier_batch_but_never_in_the_batch_itself(
-    db: Path, tmp_path: Path
-) -> None:
+def test_copies_are_found_in_the_database_but_never_in_the_batch_itself(db: Path, tmp_path: Path) -> None:
     stored = write_records(tmp_path / "s.parquet", [article("s1") | {"content_hash": "h"}], ARTICLE_SCHEMA)
     storage.store_articles(db, stored, write_records(tmp_path / "sm.parquet", [mention("s1", 0)], MENTION_SCHEMA))
-    earlier = write_records(tmp_path / "e.parquet", [article("e1") | {"content_hash": "g"}], ARTICLE_SCHEMA)
     batch = write_records(
         tmp_path / "b.parquet",
-        [article(a) | {"content_hash": h} for a, h in [("b1", "h"), ("b2", "g"), ("b3", "new")]],
+        [article(a) | {"content_hash": h} for a, h in [("b1", "h"), ("b3", "new")]],
         ARTICLE_SCHEMA,
     )
-    found = storage.copies_of_tagged_articles(db, batch, earlier_batch_path=earlier)
-    assert sorted((c["article_id"], c["source_article_id"]) for c in found) == [("b1", "s1"), ("b2", "e1")]
     assert storage.copies_of_tagged_articles(db, batch) == [{"article_id": "b1", "source_article_id": "s1"}]
     # The stored copy re-stored in this batch (an overlapping run got there first) is no source for b1.
     with_source = write_records(
