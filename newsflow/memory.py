@@ -23,11 +23,21 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def bound_malloc_growth() -> None:
-    """Fixed 1 MB mmap threshold and two arenas. spaCy's large per-batch arrays, freed from worker
-    threads, otherwise stay in per-thread heaps and the ingest process grows with every batch."""
+    """Fixed 1 MB mmap threshold and two arenas, for the flow's process. spaCy's large per-batch arrays,
+    freed from worker threads, otherwise stay in per-thread heaps and the ingest process grows with every
+    batch. Not for single-threaded worker processes (see limit_malloc_arenas)."""
     libc = _libc()
     if libc is not None:
         libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+        libc.mallopt(_M_ARENA_MAX, 2)
+
+
+def limit_malloc_arenas() -> None:
+    """Two arenas, glibc's own mmap threshold: for worker processes that do their work in one thread. A
+    fixed 1 MB threshold there made every large spaCy array a fresh mmap (zeroed pages, page faults): 15-18 %
+    more NLP time for 8 % less memory (benchmarks/README.md)."""
+    libc = _libc()
+    if libc is not None:
         libc.mallopt(_M_ARENA_MAX, 2)
 
 

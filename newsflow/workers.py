@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from newsflow.memory import bound_malloc_growth
+from newsflow.memory import limit_malloc_arenas
 
 
 def start_worker(nice: int) -> None:
-    """Runs first in every worker process: bounded malloc growth, then the pool's CPU priority."""
-    bound_malloc_growth()
+    """Runs first in every worker process: bounded malloc arenas, then the pool's CPU priority."""
+    limit_malloc_arenas()
     if nice:
         # A lower priority for stages with slack (extraction) keeps a core free for the binding one (NLP)
         # on a 2-core machine; the OS still gives the worker every cycle nobody else wants.
