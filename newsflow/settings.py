@@ -101,8 +101,9 @@ class IngestSettings(BaseModel):
     min_body_words: int = Field(default=40, ge=0)
     # default | recall | longest (both, keep the longer body): see benchmarks/README.md for the measurements.
     extraction_mode: Literal["default", "recall", "longest"] = "longest"
-    # Extraction runs in this many worker processes, in parallel with NLP in the flow's process; 0 runs it
-    # in the flow's process. See benchmarks/README.md (end to end) for the measurement behind the default.
+    # Extraction runs in this many worker processes (at a lower CPU priority), in parallel with NLP in its
+    # own process; 0 runs it in the flow's process. See benchmarks/README.md (end to end) for the measurement
+    # behind the default.
     extract_workers: int = Field(default=1, ge=0)
 
 

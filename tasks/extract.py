@@ -69,7 +69,7 @@ def extract_page_batch(
     pages: list[dict[str, Any]], min_body_words: int, mode: str, workers: int = 0
 ) -> list[dict[str, Any]]:
     """One article record per page manifest row, in order. workers > 0: in that many worker processes,
-    so extraction runs on another core while this process tags the previous batch."""
+    so extraction runs on another core while the NLP worker tags the previous batch."""
     if workers <= 0 or len(pages) < 2:
         return [article_record(page, min_body_words, mode) for page in pages]
     size = max(1, len(pages) // (4 * workers))

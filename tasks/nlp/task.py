@@ -19,8 +19,9 @@ from tasks.nlp.batch import configured_pipeline_version, tag_batch
 
 T = TypeVar("T")
 
-# One NLP process beside the flow's: spaCy there no longer shares a GIL with Prefect's threads, page fetching
-# and the store, which cost the tagger ~15-25 % when it ran in the flow's process (benchmarks/README.md).
+# One NLP process beside the flow's: spaCy there shares no GIL with Prefect's threads, page fetching and the
+# store, and the flow's process does not hold the model. Measured: its CPU time is 99 % of its busy time
+# (benchmarks/README.md, end to end).
 _POOL = WorkerPool()
 
 
