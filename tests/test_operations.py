@@ -201,6 +201,8 @@ def test_reprocess_with_a_new_pipeline_version_replaces_nlp_rows_without_duplica
     nothing_to_do = reprocess(stages="nlp")
     assert nothing_to_do["reprocessed"] == 0 and nothing_to_do["already_current"] >= 30
 
+    # A newer pipeline, simulated by bumping the version in this process: NLP must run here to see it.
+    monkeypatch.setenv("NEWSFLOW_NLP__WORKER_PROCESS", "false")
     monkeypatch.setattr(tagger, "NEWSFLOW_NLP_VERSION", tagger.NEWSFLOW_NLP_VERSION + 1)
     summary = reprocess(stages="nlp")
     assert summary["reprocessed"] == before["articles"] - summary["not_eligible"]
