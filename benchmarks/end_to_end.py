@@ -71,13 +71,14 @@ def with_marker(page: bytes, main_text: str, index: int) -> bytes:
     return page
 
 
-def build_site(site: Path, pages: list[tuple[bytes, str]], articles: int, feeds: int) -> None:
-    """pages/<i>.html and feeds/f<j>.xml (RSS 2.0, {demo} stands for the served base URL)."""
+def build_site(site: Path, pages: list[tuple[bytes, str]], articles: int, feeds: int, markers: bool = True) -> None:
+    """pages/<i>.html and feeds/f<j>.xml (RSS 2.0, {demo} stands for the served base URL); without markers
+    the pages are served as crawled (for judging stored rows, not for throughput)."""
     (site / "pages").mkdir(parents=True)
     (site / "feeds").mkdir()
     for i in range(articles):
         page, main_text = pages[i % len(pages)]
-        (site / "pages" / f"{i}.html").write_bytes(with_marker(page, main_text, i))
+        (site / "pages" / f"{i}.html").write_bytes(with_marker(page, main_text, i) if markers else page)
     for j in range(feeds):
         items = "".join(
             f"<item><title>Story {i}</title><link>{{demo}}/pages/{i}.html</link><guid>story-{i}</guid>"
@@ -171,10 +172,11 @@ def run_ingest(workdir: Path, config: Path, rss_log: Path | None = None) -> dict
     import duckdb
 
     con = duckdb.connect(str(workdir / "bench.duckdb"), read_only=True)
-    stats = json.loads(con.execute("select stats from runs order by started_at desc limit 1").fetchone()[0])
-    ok, distinct, words = con.execute(
+    [stats_json] = con.execute("select stats from runs order by started_at desc limit 1").fetchall()[0]
+    stats = json.loads(stats_json)
+    [(ok, distinct, words)] = con.execute(
         "select count(*), count(distinct content_hash), sum(word_count) from articles where extraction_status = 'ok'"
-    ).fetchone()
+    ).fetchall()
     con.close()
     return {
         "nlp_cpu_s": stage_cpu_seconds(workdir / "data" / "staging", "nlp"),
@@ -253,6 +255,11 @@ def main() -> None:
         "--rss-log", type=Path, help="Write the RSS every 0.2 s here (seconds, MB of newsflow, MB tree)."
     )
     parser.add_argument(
+        "--no-markers",
+        action="store_true",
+        help="Serve the pages as crawled, without the unique sentence per copy (to judge the stored rows).",
+    )
+    parser.add_argument(
         "--naive", type=int, default=0, metavar="N", help="Also run the naive design over the first N articles."
     )
     args = parser.parse_args()
@@ -264,7 +271,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     site = workdir / "site"
     print(f"building {args.articles} pages in {args.feeds} feeds under {site} ...", flush=True)
-    build_site(site, dev_pages(), args.articles, args.feeds)
+    build_site(site, dev_pages(), args.articles, args.feeds, markers=not args.no_markers)
     config = write_config(workdir, site, args.feeds, args.batch_size, args.extract_workers, args.port)
 
     print("running newsflow run ...", flush=True)

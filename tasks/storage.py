@@ -159,8 +159,11 @@ def _statement(name: str) -> str:
 
 
 def _batch_day_counts(sign: int) -> str:
-    """count_batch_days.sql with its sign (-1: the batch's stored versions, +1: the new ones)."""
-    return _statement("count_batch_days").replace("{sign}", str(int(sign)))
+    """count_batch_days.sql and count_batch_labels.sql with their sign (-1: the batch's stored versions, +1:
+    the new ones)."""
+    return "\n".join(
+        _statement(name).replace("{sign}", str(int(sign))) for name in ("count_batch_days", "count_batch_labels")
+    )
 
 
 def _arrow(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -392,16 +395,19 @@ ARTICLE_COLUMNS = (
 
 MENTION_COLUMNS = (
     "article_id, sentence_index, start_char, end_char, text, normalized, label, pipeline_version, canonical, "
-    "entity_id, role, role_org"
+    "entity_id, role, role_org, model_label, known_actor_id, actor_code"
 )
 EVENT_COLUMNS = (
     "article_id, trigger_char, event_type, cameo_root, trigger, sentence_index, rank_in_sentence, actor, "
     "actor_entity_id, target, target_entity_id, location, date_text, event_date, negated, mode, confidence, "
-    "pipeline_version"
+    "pipeline_version, cameo_code, goldstein, quad_class, trigger_end_char, actor_start_char, actor_end_char, "
+    "actor_code, target_start_char, target_end_char, target_code, location_entity_id, location_start_char, "
+    "location_end_char, pattern"
 )
 QUOTE_COLUMNS = (
     "article_id, kind, text, start_char, end_char, sentence_index, cue, cue_char, speaker, speaker_entity_id, "
-    "event_trigger_char, pipeline_version"
+    "event_trigger_char, pipeline_version, content_spans, cue_end_char, speaker_text, speaker_start_char, "
+    "speaker_end_char, speaker_label"
 )
 
 
@@ -642,7 +648,7 @@ def store_articles(
             "(select article_id from batch where extraction_status = 'ok' "
             "and article_id not in (select article_id from keep_nlp))"
         )
-        has_quotes = has_events = False
+        has_quotes = has_events = has_candidates = False
         if mentions_path is not None:
             _stage(con, "mentions", mentions_path, "article_id, start_char, end_char, label")
             # Every tagged article, mentions or not (older batch files lack the list: fall back to mentions).
@@ -653,6 +659,9 @@ def store_articles(
             )
             has_events = _stage(
                 con, "events_batch", mentions_path.with_name("events.parquet"), "article_id, trigger_char"
+            )
+            has_candidates = _stage(
+                con, "candidates_batch", mentions_path.with_name("event_candidates.parquet"), "article_id, trigger_char"
             )
         with transaction(con):
             before = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
@@ -667,10 +676,17 @@ def store_articles(
             if mentions_path is not None:
                 con.execute(f"delete from entity_mentions where article_id in {retagged}")
                 con.execute(f"insert into entity_mentions ({MENTION_COLUMNS}) select {MENTION_COLUMNS} from mentions")
+                tagged_columns = {row[0] for row in con.execute("describe tagged").fetchall()}
+                status = (
+                    "any_value(nlp_status) as nlp_status, any_value(nlp_language) as nlp_language"
+                    if "nlp_status" in tagged_columns  # batch files of older versions have no status
+                    else "'tagged' as nlp_status, null as nlp_language"
+                )
                 con.execute(
-                    "update articles set pipeline_version = v.pipeline_version from "
-                    "(select article_id, any_value(pipeline_version) as pipeline_version from tagged group by 1) v "
-                    "where articles.article_id = v.article_id"
+                    "update articles set pipeline_version = v.pipeline_version, nlp_status = v.nlp_status, "
+                    "nlp_language = v.nlp_language from "
+                    f"(select article_id, any_value(pipeline_version) as pipeline_version, {status} "
+                    "from tagged group by 1) v where articles.article_id = v.article_id"
                 )
                 mentions_added = _count(con, "mentions")
                 con.execute(
@@ -688,6 +704,11 @@ def store_articles(
                 con.execute(f"delete from events where article_id in {retagged}")
                 if has_events:
                     con.execute(f"insert into events ({EVENT_COLUMNS}) select {EVENT_COLUMNS} from events_batch")
+                con.execute(f"delete from event_candidates where article_id in {retagged}")
+                if has_candidates:
+                    con.execute(
+                        f"insert into event_candidates ({EVENT_COLUMNS}) select {EVENT_COLUMNS} from candidates_batch"
+                    )
             if not nlp_only:
                 _store_article_derivatives(con, copies_path, manifest_path, run_id)
             if mentions_path is not None:
@@ -695,6 +716,7 @@ def store_articles(
                     con.execute(statement)
             con.execute(_batch_day_counts(sign=+1))
             con.execute(_statement("apply_batch_days"))
+            con.execute(_statement("apply_batch_labels"))
             after = con.execute("select count(*) from articles where extraction_status = 'ok'").fetchone()
         statuses = dict(con.execute("select extraction_status, count(*) from batch group by 1").fetchall())
         written = _count(con, "batch")
@@ -728,6 +750,12 @@ def _store_article_derivatives(
             "where c.article_id in (select article_id from batch) on conflict do nothing",
             [str(copies_path)],
         )
+        con.execute(
+            f"insert into event_candidates ({EVENT_COLUMNS}) select c.article_id, {copied_events} "
+            "from read_parquet(?) c join event_candidates v on v.article_id = c.source_article_id "
+            "where c.article_id in (select article_id from batch) on conflict do nothing",
+            [str(copies_path)],
+        )
         copied_quotes = ", ".join(f"q.{c.strip()}" for c in QUOTE_COLUMNS.split(",")[1:])
         con.execute(
             f"insert into quotes ({QUOTE_COLUMNS}) select c.article_id, {copied_quotes} "
@@ -736,7 +764,8 @@ def _store_article_derivatives(
             [str(copies_path)],
         )
         con.execute(
-            "update articles set pipeline_version = s.pipeline_version from read_parquet(?) c "
+            "update articles set pipeline_version = s.pipeline_version, nlp_status = s.nlp_status, "
+            "nlp_language = s.nlp_language from read_parquet(?) c "
             "join articles s on s.article_id = c.source_article_id "
             "where articles.article_id = c.article_id "
             "and articles.article_id in (select article_id from batch)",
@@ -873,7 +902,7 @@ def finish_run(
 
 def rebuild_derived_tables(db_path: Path | str, lock_timeout_s: float = 60.0) -> dict[str, int]:
     """Recompute the tables derived from others (entity pairs, daily entity and pair counts with their
-    baselines) for every article, in one transaction."""
+    baselines, entity label counts) for every article, in one transaction."""
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con, transaction(con):
         con.execute("create temp table batch as select article_id from articles")
         for statement in COOCCURRENCE_STATEMENTS:
@@ -882,9 +911,10 @@ def rebuild_derived_tables(db_path: Path | str, lock_timeout_s: float = 60.0) ->
         con.execute("delete from entity_pair_day_counts")
         con.execute(f"create temp table touched_days as select distinct {ARTICLE_DAY} as day from articles")
         con.execute(_statement("refresh_days"))
+        con.execute(_statement("refresh_entity_labels"))
         return {
             table: _count(con, table)
-            for table in ("entity_cooccurrences", "entity_day_counts", "entity_pair_day_counts")
+            for table in ("entity_cooccurrences", "entity_day_counts", "entity_pair_day_counts", "entity_label_counts")
         }
 
 

@@ -25,7 +25,8 @@ def cookbook() -> dict[int, tuple[str, str]]:
 
 
 def check_who_met_whom(rows: Rows) -> None:
-    assert {"actor": "Australia", "target": "Wang Hao"} in [{k: r[k] for k in ("actor", "target")} for r in rows]
+    # "Australia's trade minister met Chinese Commerce Minister Wang Hao": the unnamed minister is the actor.
+    assert any("Australia" in r["actor"] and r["target"] == "Wang Hao" for r in rows)
 
 
 def check_what_lindqvist_said(rows: Rows) -> None:
@@ -55,7 +56,8 @@ def check_failed_articles(rows: Rows) -> None:
 
 def check_most_mentioned_people(rows: Rows) -> None:
     # Lindqvist leads over all days, but his Geneva stories are older than the last seven days.
-    assert rows[0]["canonical_name"] == "Holm" and rows[0]["mentions"] >= 3
+    # "director general Anders Holm", then "Holm": one person, by the full name the article gives first.
+    assert rows[0]["canonical_name"] == "Anders Holm" and rows[0]["mentions"] >= 3
     assert "Henrik Lindqvist" not in [r["canonical_name"] for r in rows]
     assert [r["mentions"] for r in rows] == sorted((r["mentions"] for r in rows), reverse=True)
 

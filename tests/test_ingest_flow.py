@@ -135,7 +135,24 @@ def test_quotes_and_canonical_entities_are_stored(first_run: tuple[Path, dict[st
     speakers = dict(rows(db, "select speaker, count(*) from quotes where speaker is not null group by 1"))
     # "Nobody should expect..." (direct) and "told reporters the talks would..." (reported), on two sites
     assert speakers.get("Henrik Lindqvist", 0) >= 2
-    assert rows(db, "select count(distinct kind) from quotes")[0][0] == 2
+    assert {"direct", "indirect"} <= {kind for (kind,) in rows(db, "select distinct kind from quotes")}
+    # Every quote says where its speaker is named; every speaker span is the speaker's words in the body.
+    spans = rows(
+        db,
+        """select q.speaker_text,
+                  substr(v.body_text, q.speaker_start_char + 1, q.speaker_end_char - q.speaker_start_char)
+           from quotes q join articles a using (article_id)
+           join article_versions v on v.article_id = a.article_id and v.version = a.current_version
+           where q.speaker_start_char is not null""",
+    )
+    assert spans and all(mention == text for mention, text in spans)
+    # The demo's one Spanish story is stored, untagged: the configured models are English only.
+    statuses = rows(
+        db, "select nlp_status, nlp_language, count(*) from articles where extraction_status = 'ok' group by 1, 2"
+    )
+    assert sorted(statuses) == [("tagged", "en", 31), ("unsupported_language", "es", 1)]
+    untagged = "select count(*) from entity_mentions join articles using (article_id) where nlp_language = 'es'"
+    assert rows(db, untagged) == [(0,)]
     assert rows(db, "select count(*) from entity_mentions where entity_id is null")[0][0] == 0
     orphans = "select count(*) from entity_mentions m left join entities e using (entity_id) where e.entity_id is null"
     assert rows(db, orphans)[0][0] == 0

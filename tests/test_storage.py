@@ -330,3 +330,46 @@ def test_copies_are_found_in_the_database_but_never_in_the_batch_itself(db: Path
         tmp_path / "b2.parquet", [article(a) | {"content_hash": "h"} for a in ("s1", "b1")], ARTICLE_SCHEMA
     )
     assert storage.copies_of_tagged_articles(db, with_source) == []
+
+
+def test_an_entity_takes_the_label_most_of_its_mentions_have(db: Path, tmp_path: Path) -> None:
+    def trump(article_id: str, start: int, label: str) -> dict[str, Any]:
+        return mention(article_id, start) | {"entity_id": "t1", "canonical": "Donald Trump", "label": label}
+
+    first = write_records(tmp_path / "m1.parquet", [trump("a1", 0, "ORG")], MENTION_SCHEMA)
+    storage.store_articles(db, write_records(tmp_path / "a1.parquet", [article("a1")], ARTICLE_SCHEMA), first)
+    assert storage.run_sql(db, "select label from entities")[1] == [("ORG",)]
+    more = write_records(tmp_path / "m2.parquet", [trump("a2", 0, "PERSON"), trump("a2", 9, "PERSON")], MENTION_SCHEMA)
+    storage.store_articles(db, write_records(tmp_path / "a2.parquet", [article("a2")], ARTICLE_SCHEMA), more)
+    assert storage.run_sql(db, "select label from entities")[1] == [("PERSON",)]
+    top = storage.run_sql(db, storage.named_query("top_entities"), {"label": "", "since": ""})[1]
+    assert [(name, label) for name, label, *_ in top] == [("Donald Trump", "PERSON")]  # one row, not two
+    counts = "select label, count_mentions from entity_label_counts order by all"
+    incremental = storage.run_sql(db, counts)[1]
+    storage.rebuild_derived_tables(db)
+    assert storage.run_sql(db, counts)[1] == incremental == [("ORG", 1), ("PERSON", 2)]
+
+
+@pytest.mark.slow
+def test_an_article_in_a_language_without_a_model_is_stored_untagged_with_its_reason(db: Path, tmp_path: Path) -> None:
+    from newsflow.settings import NlpSettings
+    from tasks.nlp.batch import tag_batch
+
+    german = (
+        "Die Bundesregierung hat am Montag in Berlin beschlossen, dass die Steuern steigen. Kanzler Olaf Scholz "
+        "sagte, das sei notwendig, und die Opposition kritisierte den Plan scharf."
+    )
+    english = "President Emmanuel Macron met Chancellor Olaf Scholz in Berlin on Monday, officials said."
+    batch = write_records(
+        tmp_path / "a.parquet",
+        [article("de1", german) | {"content_hash": "h1"}, article("en1", english) | {"content_hash": "h2"}],
+        ARTICLE_SCHEMA,
+    )
+    mentions = tmp_path / "mentions.parquet"
+    counts = tag_batch(batch, mentions, NlpSettings(worker_process=False))
+    assert counts["unsupported_languages"] == {"de": 1}
+    storage.store_articles(db, batch, mentions)
+    statuses = storage.run_sql(db, "select article_id, nlp_status, nlp_language from articles order by 1")[1]
+    assert statuses == [("de1", "unsupported_language", "de"), ("en1", "tagged", "en")]
+    tagged = storage.run_sql(db, "select distinct article_id from entity_mentions")[1]
+    assert tagged == [("en1",)]

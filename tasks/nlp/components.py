@@ -6,96 +6,195 @@ import re
 from collections.abc import Iterable
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
 from tasks.nlp.spans import LEMMATIZER_KEY, forget_ents
 
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
-# Page furniture that NER picks up as ORG/PERSON when boilerplate slips through extraction.
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rep", "sen", "gov", "gen"})
+HONORIFIC_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+(?=\S)")
+# Page furniture that NER picks up as ORG/PERSON/GPE when navigation or boilerplate slips through extraction.
 DEFAULT_FURNITURE = (
-    "latest news",
-    "world news desk",
-    "news desk",
-    "breaking news",
-    "top stories",
-    "most read",
-    "related stories",
-    "share this article",
-    "sign up",
-    "subscribe",
-    "cookie policy",
-    "privacy policy",
-    "all rights reserved",
-    "advertisement",
-)
+    "latest news", "world news desk", "news desk", "breaking news", "top stories", "most read", "related stories",
+    "share this article", "sign up", "subscribe", "cookie policy", "privacy policy", "all rights reserved",
+    "advertisement", "about us", "contact us", "contact", "home", "menu", "search", "login", "log in", "sign in",
+    "newsletter", "newsletters", "terms of use", "terms of service", "terms and conditions", "cookies", "read more",
+    "related articles", "related posts", "pros", "cons", "pros and cons", "faq", "faqs", "table of contents",
+    "skip to content", "skip to main content", "back to top", "next article", "previous article", "learn more",
+    "get started", "free trial", "pricing", "features", "overview", "summary", "conclusion", "introduction",
+    "key takeaways", "final thoughts", "verdict", "editor's note", "editors' picks", "trending", "popular",
+)  # fmt: skip
+# Words that name an office when they stand before a person's name ("White House spokesman Josh Earnest").
+DEFAULT_ROLES = (
+    "president", "prime minister", "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "governor",
+    "envoy", "ambassador", "chancellor", "king", "queen", "general", "colonel", "captain", "commander", "chief",
+    "director", "leader", "lawmaker", "senator", "mayor", "judge", "chairman", "official", "premier", "deputy",
+    "lieutenant", "major", "brigadier", "admiral", "foreign minister", "ceo", "founder", "co-founder", "professor",
+    "researcher", "economist", "analyst", "attorney", "lawyer", "representative", "rep.", "sen.", "gov.",
+    "officer", "detective", "sergeant", "sgt.", "inspector", "constable", "trooper", "reverend", "rev.", "bishop",
+    "pastor", "coach", "superintendent", "commissioner", "councilman", "councilwoman", "councillor", "congressman",
+    "congresswoman", "assemblyman", "assemblywoman", "chair", "chairwoman", "dean", "principal", "nurse", "doctor",
+    "sheriff", "deputy", "prosecutor", "rabbi", "imam", "cardinal", "pope", "sultan", "emir", "sheikh", "crown",
+    "prince", "princess", "lord", "lady", "dame", "sir", "vice", "chief executive", "spokesperson",
+)  # fmt: skip
 # "<office> of <X>" titles whose X the NER model tags as an organisation.
 OFFICE_HEADS = frozenset({"secretary", "minister", "undersecretary"})
-# Labels we keep: the rest (CARDINAL, PERCENT, ...) are numbers, not things people search news by.
-DEFAULT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART")
+# Labels we keep: names people search news by. The small model's PRODUCT, WORK_OF_ART and LAW spans are mostly
+# wrong on real pages (headings, menu items, product tiers), and numbers (CARDINAL, PERCENT, ...) are no names.
+DEFAULT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
+# Pieces of contractions the tokenizer splits off ("is|n’t", "it|’s") that NER sometimes tags.
+CONTRACTION_PIECES = frozenset(
+    {"n't", "n’t", "'s", "’s", "'re", "’re", "'m", "’m", "'ll", "’ll", "'ve", "’ve", "'d", "’d", "'", "’"}
+)
+# A line this short without closing punctuation is a heading, menu item or caption, not a sentence: the
+# model reads its capitalised words as names ("Brevo Pricing Brevo", "Pros").
+HEADING_MAX_WORDS = 12
+SENTENCE_END = tuple('.!?:;"”’)…')
 
 if not Span.has_extension("normalized"):
     Span.set_extension("normalized", default=None)
+if not Span.has_extension("model_label"):
+    Span.set_extension("model_label", default=None)
 
 
-@registry.misc("newsflow.furniture_phrases.v1")
+@registry.misc("newsflow.furniture_phrases.v2")
 def furniture_phrases() -> list[str]:
     return list(DEFAULT_FURNITURE)
 
 
-@registry.misc("newsflow.entity_labels.v1")
+@registry.misc("newsflow.role_words.v2")
+def role_words() -> list[str]:
+    return list(DEFAULT_ROLES)
+
+
+@registry.misc("newsflow.entity_labels.v2")
 def entity_labels() -> list[str]:
     return list(DEFAULT_LABELS)
 
 
 def normalize_entity_text(text: str) -> str:
-    """Whitespace folded, possessive and surrounding punctuation stripped; case kept (names are cased)."""
+    """Whitespace folded, possessive, honorific and surrounding punctuation stripped; case kept."""
     text = " ".join(text.split())
     text = POSSESSIVE_RE.sub("", text)
     text = text.strip(" \t\"'“”‘’.,;:()[]")
     if text.lower().startswith("the ") and len(text) > 4:
         text = text[4:]
-    return text
+    return HONORIFIC_RE.sub("", text)
+
+
+def heading_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line that reads as a heading or menu item rather than prose."""
+    found = []
+    position = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped.split()) <= HEADING_MAX_WORDS and not stripped.endswith(SENTENCE_END):
+            found.append((position, position + len(line)))
+        position += len(line) + 1
+    return found
 
 
 class EntityCleaner:
-    """Trims possessives off entity spans, drops furniture and unwanted labels, sets span._.normalized."""
+    """Keeps the entity spans that are names: no span across a line break, no contraction pieces, no lone
+    lowercase words, no furniture, no unwanted labels, and a name on a heading line only when the prose of
+    the article names it too. Sets span._.normalized and span._.model_label."""
 
-    def __init__(self, furniture: Iterable[str], labels: Iterable[str]) -> None:
+    def __init__(self, furniture: Iterable[str], labels: Iterable[str], roles: Iterable[str]) -> None:
         self.furniture = {phrase.lower() for phrase in furniture}
         self.labels = set(labels)
+        self.roles = {role.lower() for role in roles}
 
     def __call__(self, doc: Doc) -> Doc:
         kept: list[Span] = []
         for ent in doc.ents:
-            if ent.label_ not in self.labels:
-                continue
-            span = ent
-            if len(span) > 1 and span[-1].tag_ == "POS":
-                span = Span(doc, span.start, span.end - 1, label=span.label_)
-            normalized = normalize_entity_text(span.text)
-            if not normalized or normalized.lower() in self.furniture:
-                continue
-            if not any(ch.isalpha() for ch in normalized):
-                continue
-            if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in OFFICE_HEADS:
-                continue  # "Secretary of State": part of a title, not the organisation
-            span._.normalized = normalized
-            kept.append(span)
+            span = self._clean(doc, ent)
+            if span is not None:
+                kept.append(span)
+        headings = heading_lines(doc.text)
+        if headings and sum(e - s for s, e in headings) < len(doc.text.strip()) - len(headings):
+            kept = self._confirmed(kept, headings)  # a text that is all headings (a headline) keeps its names
         doc.ents = kept
         forget_ents(doc)
         return doc
+
+    def _clean(self, doc: Doc, ent: Span) -> Span | None:
+        if ent.label_ not in self.labels or "\n" in ent.text:
+            return None
+        start, end = ent.start, ent.end
+        bracket = next((t.i for t in ent if t.text in "([" and t.i > start), None)
+        if bracket is not None:
+            end = bracket  # "Chartered Institute of Building (CIOB": the acronym in brackets is not the name
+        while start < end and (doc[start].lower_ in CONTRACTION_PIECES or doc[start].is_punct):
+            start += 1
+        while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in CONTRACTION_PIECES):
+            end -= 1
+        if start >= end:
+            return None
+        while ent.label_ == "PERSON" and end - start > 1 and self._is_title(doc[start]):
+            start += 1  # "Officer Stacy Chiarolanza": the title is a role, not part of the name
+        if ent.label_ == "PERSON" and start > 0 and self._is_first_name(doc[start - 1], start, end):
+            start -= 1  # "director general Anders Holm": the model left the first name out
+        span = Span(doc, start, end, label=ent.label_) if (start, end) != (ent.start, ent.end) else ent
+        normalized = normalize_entity_text(span.text)
+        if not normalized or normalized.lower() in self.furniture or not any(ch.isalpha() for ch in normalized):
+            return None
+        if not any(ch.isupper() for ch in normalized):
+            return None  # "die", "pros": a lowercase word is not a name (the small model guesses on casing)
+        if len(normalized) <= 2 and not normalized.isupper():
+            return None
+        if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in OFFICE_HEADS:
+            return None  # "Secretary of State": part of a title, not the organisation
+        span._.normalized = normalized
+        span._.model_label = ent.label_
+        return span
+
+    def _is_title(self, token: Token) -> bool:
+        return token.lower_ in self.roles or token.lower_.rstrip(".") in HONORIFICS
+
+    def _is_first_name(self, token: Token, start: int, end: int) -> bool:
+        return (
+            token.pos_ == "PROPN"
+            and token.is_title
+            and token.ent_iob_ == "O"
+            and token.dep_ == "compound"
+            and start <= token.head.i < end
+            and token.lower_ not in self.roles
+            and token.lower_.rstrip(".") not in HONORIFICS
+        )
+
+    @staticmethod
+    def _confirmed(spans: list[Span], headings: list[tuple[int, int]]) -> list[Span]:
+        def on_heading(span: Span) -> bool:
+            return any(start <= span.start_char < end for start, end in headings)
+
+        in_prose = {str(s._.normalized).casefold() for s in spans if not on_heading(s)}
+        return [s for s in spans if not on_heading(s) or str(s._.normalized).casefold() in in_prose]
 
 
 @Language.factory(
     "newsflow_entity_cleaner",
     default_config={
-        "furniture": {"@misc": "newsflow.furniture_phrases.v1"},
-        "labels": {"@misc": "newsflow.entity_labels.v1"},
+        "furniture": {"@misc": "newsflow.furniture_phrases.v2"},
+        "labels": {"@misc": "newsflow.entity_labels.v2"},
+        "roles": {"@misc": "newsflow.role_words.v2"},
     },
 )
-def make_entity_cleaner(nlp: Language, name: str, furniture: list[str], labels: list[str]) -> EntityCleaner:
-    return EntityCleaner(furniture, labels)
+def make_entity_cleaner(
+    nlp: Language, name: str, furniture: list[str], labels: list[str], roles: list[str]
+) -> EntityCleaner:
+    return EntityCleaner(furniture, labels, roles)
+
+
+@Language.component("newsflow_line_sentences")
+def line_sentences(doc: Doc) -> Doc:
+    """Every line starts a sentence (extracted bodies hold one paragraph, heading or list item per line), so
+    a heading is never parsed as the subject of the sentence below it."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text):
+            token.is_sent_start = True
+    return doc
 
 
 @Language.factory("newsflow_lemmas_on_demand")

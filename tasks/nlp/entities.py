@@ -1,11 +1,15 @@
-"""In-article short-name coreference, roles and titles, and canonical entities with stable ids."""
+"""Canonical entities: in-article short names and acronyms, aliases, known actors, one label per name."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import re
+from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -13,54 +17,25 @@ from spacy.util import registry
 
 from newsflow.settings import SEEDS_DIR
 from tasks.nlp.components import normalize_entity_text
-from tasks.nlp.spans import doc_ents
+from tasks.nlp.spans import PUBLISHED_KEY, doc_ents
 
 ALIASES_FILE = SEEDS_DIR / "reference" / "entity_aliases.tsv"
-# Words that name an office when they stand before a person's name ("White House spokesman Josh Earnest").
-DEFAULT_ROLES = (
-    "president",
-    "prime minister",
-    "minister",
-    "secretary",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "governor",
-    "envoy",
-    "ambassador",
-    "chancellor",
-    "king",
-    "queen",
-    "general",
-    "colonel",
-    "captain",
-    "commander",
-    "chief",
-    "director",
-    "leader",
-    "lawmaker",
-    "senator",
-    "mayor",
-    "judge",
-    "chairman",
-    "official",
-    "premier",
-    "deputy",
-    "lieutenant",
-    "major",
-    "brigadier",
-    "admiral",
-    "foreign minister",
-)
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+# The labels a bare name can carry when a person of the article is meant ("Tipton" tagged ORG after
+# "Darren Tipton" was a PERSON): never places or nationalities the model or the alias table knows.
+PERSONABLE_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+ACRONYM_RE = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,9})\)")
+INITIAL_RE = re.compile(r"^[A-Z]\.?$")
 
-for name in ("canonical", "canonical_label", "entity_id", "role", "role_org"):
+for name in ("canonical", "canonical_label", "entity_id", "role", "role_org", "known_actor_id", "actor_code"):
     if not Span.has_extension(name):
         Span.set_extension(name, default=None)
 
 
 @registry.misc("newsflow.entity_aliases.v1")
 def entity_aliases(path: str = str(ALIASES_FILE)) -> dict[str, tuple[str, str]]:
-    """alias (lower case) -> (canonical name, label), from a TSV of alias, canonical, label."""
+    """alias -> (canonical name, label), from a TSV of alias, canonical, label. Acronyms (all capitals, as
+    "US" or "U.S.") are keyed as written, since "Us" in "About Us" is no country; other aliases by lower case."""
     table: dict[str, tuple[str, str]] = {}
     file = Path(path)
     if not file.is_file():
@@ -68,47 +43,147 @@ def entity_aliases(path: str = str(ALIASES_FILE)) -> dict[str, tuple[str, str]]:
     with file.open(encoding="utf-8") as handle:
         for row in csv.reader((line for line in handle if not line.startswith("#")), delimiter="\t"):
             if len(row) >= 3:
-                table[row[0].strip().lower()] = (row[1].strip(), row[2].strip())
+                table[alias_key(row[0].strip())] = (row[1].strip(), row[2].strip())
     return table
 
 
-@registry.misc("newsflow.role_words.v1")
-def role_words() -> list[str]:
-    return list(DEFAULT_ROLES)
+def alias_key(text: str) -> str:
+    """Acronyms stay case-sensitive, every other name is looked up case-insensitively."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return text if letters and all(ch.isupper() for ch in letters) and len(letters) <= 6 else text.casefold()
 
 
-def entity_id(canonical: str, label: str) -> str:
-    """Stable across articles and runs: the same canonical name and label give the same id."""
-    return hashlib.sha256(f"{label}|{canonical.casefold()}".encode()).hexdigest()[:16]
+def entity_id(canonical: str) -> str:
+    """Stable across articles, runs and labels: one id per name, whatever label a mention got."""
+    return hashlib.sha256(canonical.casefold().encode()).hexdigest()[:16]
+
+
+def _name_tokens(name: str) -> list[str]:
+    """A person's name without middle initials, for comparing "Elizabeth A. Hoge" with "Elizabeth Hoge"."""
+    tokens = name.split()
+    return [t for i, t in enumerate(tokens) if not (0 < i < len(tokens) - 1 and INITIAL_RE.match(t))]
 
 
 class EntityLinker:
-    """Sets span._.canonical / entity_id / role / role_org on every entity of a doc."""
+    """Sets span._.canonical / canonical_label / entity_id / role / role_org / known_actor_id / actor_code."""
 
-    def __init__(self, aliases: dict[str, tuple[str, str]], roles: Iterable[str]) -> None:
+    def __init__(self, aliases: dict[str, tuple[str, str]], roles: Iterable[str], actors: Any = None) -> None:
         self.aliases = aliases
         self.roles = {r.lower() for r in roles}
+        self.actors = actors
 
     def __call__(self, doc: Doc) -> Doc:
-        full_names: dict[str, str] = {}  # last name -> full name, from multi-word PERSON mentions
-        for ent in doc.ents:
-            name = ent._.normalized or normalize_entity_text(ent.text)
-            if ent.label_ == "PERSON" and len(name.split()) >= 2:
-                full_names.setdefault(name.split()[-1].lower(), name)
-        for ent in doc.ents:
-            name = ent._.normalized or normalize_entity_text(ent.text)
-            label = ent.label_
-            alias = self.aliases.get(name.lower()) or self.aliases.get(ent.text.strip().lower())
-            if alias:
-                name, label = alias
-            elif label == "PERSON" and len(name.split()) == 1 and name.lower() in full_names:
-                name = full_names[name.lower()]  # "Kerry" -> "John Kerry"
+        ents = doc_ents(doc)
+        published: date | None = doc.user_data.get(PUBLISHED_KEY)
+        acronyms = self._acronyms(doc, ents)
+        resolved: list[tuple[str, str, Any]] = []  # (canonical, label, known actor) per entity
+        surfaces = [ent._.normalized or normalize_entity_text(ent.text) for ent in ents]
+        for ent, surface in zip(ents, surfaces, strict=True):
+            resolved.append(self._lookup(surface, ent.label_, acronyms))
+        full_names = self._full_person_names(surfaces, resolved)
+        for index, surface in enumerate(surfaces):
+            name, label, actor = resolved[index]
+            is_person = actor is None or actor.label == "PERSON"
+            if label in PERSONABLE_LABELS and is_person:
+                # The article's own people come first: a "Putin" of the article may not be the known one.
+                longer = self._longer_name(surface, list(full_names), label)
+                if longer is not None and full_names[longer][0] != name:
+                    resolved[index] = (full_names[longer][0], "PERSON", full_names[longer][1])
+                elif actor is None and label == "PERSON" and len(name.split()) == 1 and self.actors is not None:
+                    known = self.actors.by_surname(name)
+                    if known is not None:
+                        resolved[index] = (known.canonical, "PERSON", known)
+        # One label per name in the article: the known actor's, else the label most mentions got.
+        votes: dict[str, Counter[str]] = {}
+        for name, label, _actor in resolved:
+            votes.setdefault(name.casefold(), Counter())[label] += 1
+        for ent, (name, _label, actor) in zip(ents, resolved, strict=True):
             ent._.canonical = name
-            ent._.canonical_label = label
-            ent._.entity_id = entity_id(name, label)
-            if ent.label_ == "PERSON":
+            ent._.canonical_label = (
+                actor.label
+                if actor is not None and actor.label == "PERSON"
+                else votes[name.casefold()].most_common(1)[0][0]
+            )
+            ent._.entity_id = entity_id(name)
+            if actor is not None:
+                ent._.known_actor_id = actor.actor_id
+                ent._.actor_code = self.actors.code_on(actor, published)
+            if ent._.canonical_label == "PERSON":
                 self._set_role(ent)
         return doc
+
+    def _lookup(self, name: str, label: str, acronyms: dict[str, str]) -> tuple[str, str, Any]:
+        """(canonical, label, known actor or None) of one mention, from the hand aliases, the acronyms the
+        article defines, then the known-actors table."""
+        alias = self.aliases.get(alias_key(name))
+        if alias is not None:
+            return alias[0], alias[1], self._find_actor(alias[0])
+        if name in acronyms:
+            name = acronyms[name]
+        if label not in NAME_LABELS:
+            return name, label, None
+        actor = self._find_actor(name)
+        if actor is None:
+            return name, label, None
+        if actor.label == "PERSON":
+            # Every spelling of a known person is one entity ("Assad", "Bashar Assad" -> Bashar al-Assad).
+            return (actor.canonical, "PERSON", actor) if label in PERSONABLE_LABELS else (name, label, None)
+        # Nationalities, capitals, cities and organisations keep their own name ("Russian" is a NORP, "Moscow"
+        # no "Russia", "Pentagon" no "United States Military"); their actor code comes from the dictionary.
+        return name, label, actor
+
+    def _find_actor(self, name: str) -> Any:
+        if self.actors is None:
+            return None
+        return self.actors.find(name)
+
+    @staticmethod
+    def _acronyms(doc: Doc, ents: tuple[Span, ...]) -> dict[str, str]:
+        """ "The Chartered Institute of Building (CIOB)": the article's own definition of an acronym."""
+        found: dict[str, str] = {}
+        for ent in ents:
+            match = ACRONYM_RE.match(doc.text, ent.end_char)
+            if match is None:
+                continue
+            long_name = normalize_entity_text(ent.text)
+            initials = "".join(w[0] for w in long_name.split() if w[0].isupper())
+            acronym = match.group(1)
+            if len(long_name.split()) >= 2 and acronym.upper()[0] == initials[:1] and acronym != long_name:
+                found.setdefault(acronym, long_name)
+        return found
+
+    @staticmethod
+    def _full_person_names(surfaces: list[str], resolved: list[tuple[str, str, Any]]) -> dict[str, tuple[str, Any]]:
+        """The names of two or more words the article itself uses for a person (longest, first given, first),
+        each with what it resolved to."""
+        found: dict[str, tuple[str, Any]] = {}
+        for surface, (name, label, actor) in zip(surfaces, resolved, strict=True):
+            if label == "PERSON" and len(_name_tokens(surface)) >= 2:
+                found.setdefault(surface, (name, actor))
+        return dict(sorted(found.items(), key=lambda item: -len(item[0].split())))
+
+    @staticmethod
+    def _longer_name(name: str, full_names: list[str], label: str) -> str | None:
+        """The one person of the article whose full name this shorter mention is part of: "Kerry" -> "John
+        Kerry", "Joon" -> "Yeun Joon Kim", "Harden Bradford" -> "Joy Harden Bradford"; None when several fit."""
+        tokens = _name_tokens(name)
+        key = [t.casefold() for t in tokens]
+        matches = set()
+        for full in full_names:
+            full_key = [t.casefold() for t in _name_tokens(full)]
+            if full_key == key or len(full_key) <= len(key):
+                continue
+            is_part = key[0] in full_key if len(key) == 1 else full_key[-len(key) :] == key
+            is_shortened = len(key) > 1 and key[0] == full_key[0] and key[-1] == full_key[-1]
+            if is_part or is_shortened:
+                matches.add(full)
+        if label != "PERSON" and len(key) > 1:
+            return None  # "Harvard University" is no part of "John Harvard"
+        # Names that extend one another ("Elizabeth Hoge", "Elizabeth A. Hoge") are one person.
+        distinct = {tuple(t.casefold() for t in _name_tokens(m)) for m in matches}
+        if len(distinct) != 1:
+            return None
+        return min(matches, key=full_names.index)
 
     def _set_role(self, ent: Span) -> None:
         """Office words and organisations in the modifiers left of a person's name."""
@@ -122,15 +197,18 @@ class EntityLinker:
             e for e in doc_ents(ent.doc) if e.start >= tokens[0].i and e.end <= ent.start and e.label_ in ("ORG", "GPE")
         ]
         if orgs:
-            ent._.role_org = orgs[-1]._.normalized or orgs[-1].text
+            ent._.role_org = orgs[-1]._.canonical or orgs[-1]._.normalized or orgs[-1].text
 
 
 @Language.factory(
     "newsflow_entity_linker",
     default_config={
         "aliases": {"@misc": "newsflow.entity_aliases.v1"},
-        "roles": {"@misc": "newsflow.role_words.v1"},
+        "roles": {"@misc": "newsflow.role_words.v2"},
+        "actors": None,
     },
 )
-def make_entity_linker(nlp: Language, name: str, aliases: dict[str, tuple[str, str]], roles: list[str]) -> EntityLinker:
-    return EntityLinker(aliases, roles)
+def make_entity_linker(
+    nlp: Language, name: str, aliases: dict[str, tuple[str, str]], roles: list[str], actors: Any
+) -> EntityLinker:
+    return EntityLinker(aliases, roles, actors)

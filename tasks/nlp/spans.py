@@ -6,6 +6,8 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 ENTS_KEY = "newsflow_ents"
+# doc.user_data key of the article's publication day (a date or None), set before the pipeline runs.
+PUBLISHED_KEY = "newsflow_published"
 
 
 def doc_ents(doc: Doc) -> tuple[Span, ...]:

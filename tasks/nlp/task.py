@@ -76,11 +76,15 @@ def tag_articles(
     counts = run_in_nlp_worker(nlp_settings, tag_batch, articles_path, out_path, nlp_settings, copies_path)
     report(
         get_run_logger(),
-        "tagged %d articles: %d entity mentions, %d quotes, %d events (%s)",
+        "tagged %d articles: %d entity mentions, %d quotes, %d events (+%d below the confidence threshold) (%s)",
         counts["articles"],
         counts["mentions"],
         counts["quotes"],
         counts["events"],
+        counts["event_candidates"],
         counts["pipeline_version"],
     )
+    if counts["unsupported_languages"]:
+        languages = ", ".join(f"{n} in {lang!r}" for lang, n in sorted(counts["unsupported_languages"].items()))
+        report(get_run_logger(), "not tagged, no model for their language (nlp.models): %s", languages)
     return out_path
