@@ -12,6 +12,19 @@ from spacy.util import registry
 from tasks.nlp.spans import LEMMATIZER_KEY, forget_ents
 
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
+DOTTED_INITIALS_RE = re.compile(r"(?:^|[\s.])[A-Za-z]\.$")
+# Words of technology and business the small model tags as organisations, places or people ("AI" as a GPE,
+# "API", "SEO", "LLC"): terms, not names. A name ending in one is kept only as an organisation ("Google AI").
+DEFAULT_NOT_NAMES = (
+    "ai", "a.i.", "agi", "genai", "generative ai", "api", "apis", "sdk", "ui", "ux", "ui/ux", "seo", "sem", "sql",
+    "nosql", "html", "html5", "css", "json", "xml", "yaml", "dns", "url", "urls", "http", "https", "ssl", "tls",
+    "vpn", "vpns", "ip", "tcp", "usb", "usb-c", "hdmi", "gpu", "gpus", "cpu", "cpus", "ram", "ssd", "hdd", "pdf",
+    "pdfs", "csv", "llm", "llms", "ml", "nlp", "iot", "saas", "paas", "iaas", "crm", "erp", "roi", "kpi", "kpis",
+    "faq", "faqs", "diy", "llc", "inc", "ltd", "corp", "plc", "gmbh", "wifi", "wi-fi", "5g", "4g", "lte", "4k",
+    "hd", "os", "devops", "ci/cd", "b2b", "b2c", "ceo", "cfo", "cto", "coo", "cmo", "hr", "pr", "qa", "r&d", "ev",
+    "evs", "esg", "dei", "gdp", "cagr", "ebitda", "mvp", "npm", "cli", "gui", "ide", "sms", "mfa", "2fa", "otp",
+    "ssn", "pin", "atm", "gps", "ar", "vr", "xr", "nft", "nfts", "crypto", "dao", "defi", "rss", "cms", "cdn",
+)  # fmt: skip
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rep", "sen", "gov", "gen"})
 HONORIFIC_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+(?=\S)")
 # Page furniture that NER picks up as ORG/PERSON/GPE when navigation or boilerplate slips through extraction.
@@ -36,7 +49,9 @@ DEFAULT_ROLES = (
     "pastor", "coach", "superintendent", "commissioner", "councilman", "councilwoman", "councillor", "congressman",
     "congresswoman", "assemblyman", "assemblywoman", "chair", "chairwoman", "dean", "principal", "nurse", "doctor",
     "sheriff", "deputy", "prosecutor", "rabbi", "imam", "cardinal", "pope", "sultan", "emir", "sheikh", "crown",
-    "prince", "princess", "lord", "lady", "dame", "sir", "vice", "chief executive", "spokesperson",
+    "prince", "princess", "lord", "lady", "dame", "sir", "vice", "chief executive", "spokesperson", "author",
+    "writer", "editor", "photographer", "artist", "chef", "designer", "engineer", "reporter", "correspondent",
+    "columnist", "host", "producer", "director", "actor", "actress", "singer", "player", "manager", "owner",
 )  # fmt: skip
 # "<office> of <X>" titles whose X the NER model tags as an organisation.
 OFFICE_HEADS = frozenset({"secretary", "minister", "undersecretary"})
@@ -50,6 +65,8 @@ CONTRACTION_PIECES = frozenset(
 # A line this short without closing punctuation is a heading, menu item or caption, not a sentence: the
 # model reads its capitalised words as names ("Brevo Pricing Brevo", "Pros").
 HEADING_MAX_WORDS = 12
+# A line with more capitalised words than this share is titles or a menu, whatever its length.
+TITLE_CASE_SHARE = 0.6
 SENTENCE_END = tuple('.!?:;"”’)…')
 
 if not Span.has_extension("normalized"):
@@ -61,6 +78,11 @@ if not Span.has_extension("model_label"):
 @registry.misc("newsflow.furniture_phrases.v2")
 def furniture_phrases() -> list[str]:
     return list(DEFAULT_FURNITURE)
+
+
+@registry.misc("newsflow.not_names.v1")
+def not_names() -> list[str]:
+    return list(DEFAULT_NOT_NAMES)
 
 
 @registry.misc("newsflow.role_words.v2")
@@ -77,7 +99,10 @@ def normalize_entity_text(text: str) -> str:
     """Whitespace folded, possessive, honorific and surrounding punctuation stripped; case kept."""
     text = " ".join(text.split())
     text = POSSESSIVE_RE.sub("", text)
-    text = text.strip(" \t\"'“”‘’.,;:()[]")
+    text = text.strip(" \t\"'“”‘’,;:()[]")
+    text = text.lstrip(".")
+    if text.endswith(".") and not DOTTED_INITIALS_RE.search(text):
+        text = text.rstrip(".")  # the sentence's full stop, but not the last one of "U.S." or "Washington, D.C."
     if text.lower().startswith("the ") and len(text) > 4:
         text = text[4:]
     return HONORIFIC_RE.sub("", text)
@@ -89,7 +114,11 @@ def heading_lines(text: str) -> list[tuple[int, int]]:
     position = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped and len(stripped.split()) <= HEADING_MAX_WORDS and not stripped.endswith(SENTENCE_END):
+        words = stripped.split()
+        is_short = len(words) <= HEADING_MAX_WORDS and not stripped.endswith(SENTENCE_END)
+        # "Introduction to Data Analysis using Excel", "Onewind Tempest View at Amazon": a list of titles.
+        is_title_case = len(words) >= 3 and sum(w[:1].isupper() for w in words) > TITLE_CASE_SHARE * len(words)
+        if stripped and (is_short or is_title_case):
             found.append((position, position + len(line)))
         position += len(line) + 1
     return found
@@ -100,8 +129,11 @@ class EntityCleaner:
     lowercase words, no furniture, no unwanted labels, and a name on a heading line only when the prose of
     the article names it too. Sets span._.normalized and span._.model_label."""
 
-    def __init__(self, furniture: Iterable[str], labels: Iterable[str], roles: Iterable[str]) -> None:
+    def __init__(
+        self, furniture: Iterable[str], labels: Iterable[str], roles: Iterable[str], not_names: Iterable[str]
+    ) -> None:
         self.furniture = {phrase.lower() for phrase in furniture}
+        self.not_names = {term.casefold() for term in not_names}
         self.labels = set(labels)
         self.roles = {role.lower() for role in roles}
 
@@ -141,6 +173,9 @@ class EntityCleaner:
             return None
         if not any(ch.isupper() for ch in normalized):
             return None  # "die", "pros": a lowercase word is not a name (the small model guesses on casing)
+        words = normalized.casefold().split()
+        if normalized.casefold() in self.not_names or (ent.label_ != "ORG" and words[-1] in self.not_names):
+            return None
         if len(normalized) <= 2 and not normalized.isupper():
             return None
         if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in OFFICE_HEADS:
@@ -178,12 +213,13 @@ class EntityCleaner:
         "furniture": {"@misc": "newsflow.furniture_phrases.v2"},
         "labels": {"@misc": "newsflow.entity_labels.v2"},
         "roles": {"@misc": "newsflow.role_words.v2"},
+        "not_names": {"@misc": "newsflow.not_names.v1"},
     },
 )
 def make_entity_cleaner(
-    nlp: Language, name: str, furniture: list[str], labels: list[str], roles: list[str]
+    nlp: Language, name: str, furniture: list[str], labels: list[str], roles: list[str], not_names: list[str]
 ) -> EntityCleaner:
-    return EntityCleaner(furniture, labels, roles)
+    return EntityCleaner(furniture, labels, roles, not_names)
 
 
 @Language.component("newsflow_line_sentences")

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from newsflow.settings import SEEDS_DIR, NlpSettings
-from tasks.nlp import actors, components, entities, events, quotes  # noqa: F401  (registers factories and data)
+from tasks.nlp import actors, components, entities, events, evidence, places, quotes  # noqa: F401  (registers them)
 from tasks.nlp.events import resolve_event_date
 from tasks.nlp.spans import PUBLISHED_KEY
 
