@@ -29,6 +29,20 @@ OVERRIDES = {"163": "SANCTION", "1712": "COERCE"}
 # Roots the 2021 table leaves out: 01 statements are no PLOVER event; 02 appeals fall under PLOVER's DEMAND
 # (REQUEST), which PLOVER defines as appeals and demands alike.
 ROOTS_WITHOUT_ROW = {"01": "", "02": "DEMAND"}
+# Verbs the 2015 dictionary codes by their block where the CAMEO codebook has a code of their own: a lawsuit is
+# 115 ("bring lawsuit against"), not the block's 173 (arrest); funding is 071 ("provide economic aid: grants,
+# gifts and credit"), not 061 (economic exchange, which investing is); "embrace" a policy is 051 (praise or
+# endorse), where the block codes only its patterns; a rally is 141 ("demonstrate or rally"), not the block's 150
+# (a show of military or police force); "reject", "refuse" by themselves are 120 ("reject, not specified below"),
+# where the block leaves them uncoded outside its patterns; beating someone is 182 ("physically assault"), not
+# the block's 190 (conventional military force); agreeing is 030 ("express intent to cooperate", PLOVER's
+# AGREE), not the block's 050 (diplomatic cooperation, SUPPORT).
+VERB_CODES = {
+    "sue": "115", "fund": "071", "finance": "071", "bankroll": "071", "underwrite": "071", "embrace": "051",
+    "rally": "141", "reject": "120", "refuse": "120", "beat": "182", "agree": "030",
+}  # fmt: skip
+# The same correction for a block's own code and its patterns' ("sue + in $ court" is a lawsuit, 115).
+BLOCK_CODES = {"SUE": {"173": "115"}}
 CODE_RE = re.compile(r"\[([^\]]*)\]")
 SYNSET_RE = re.compile(r"^&[A-Z0-9_]+$")
 
@@ -167,7 +181,10 @@ def _read_verb(line: str, block: Block, known: set[str]) -> list[Any] | None:
             forms.append(verb_part.lstrip("+"))
     # A code of the verb's own (not the block's) says the dictionary's authors coded this verb by itself.
     code = normalise_code(codes[0], known) if codes else None
-    return [words[head].lstrip("+"), code, words[:head], words[head + 1 :], sorted(set(forms) - {words[head]})]
+    lemma = words[head].lstrip("+")
+    if len(words) == 1 and lemma in VERB_CODES:
+        code = VERB_CODES[lemma]
+    return [lemma, code, words[:head], words[head + 1 :], sorted(set(forms) - {words[head]})]
 
 
 def read_verb_dictionary(path: Path, known: set[str]) -> Dictionary:
@@ -194,12 +211,15 @@ def read_verb_dictionary(path: Path, known: set[str]) -> Dictionary:
         elif stripped.startswith("---"):
             name = stripped.strip("-").split("[", 1)[0].strip()
             codes = CODE_RE.findall(stripped)
-            block = Block(name, normalise_code(codes[0], known) if codes else None)
+            code = normalise_code(codes[0], known) if codes else None
+            block = Block(name, BLOCK_CODES.get(name, {}).get(code or "", code))
             dictionary.blocks.append(block)
         elif block is None:
             continue
         elif stripped.startswith("-"):
             pattern = _read_pattern(stripped, dictionary, known)
+            if pattern is not None and pattern[2] in BLOCK_CODES.get(block.name, {}):
+                pattern[2] = BLOCK_CODES[block.name][pattern[2]]
             if pattern is None or pattern in block.patterns:
                 dictionary.skipped_patterns += pattern is None
                 continue
@@ -235,6 +255,8 @@ def render_patterns(dictionary: Dictionary, licence: list[str], pattern_count: i
         f"{len(dictionary.blocks)} blocks, {sum(len(b.verbs) for b in dictionary.blocks)} verbs, {pattern_count}"
         f" patterns; skipped {dictionary.skipped_patterns} TABARI-only patterns, {dictionary.skipped_verbs}"
         " verb lines.",
+        f"Codes of the CAMEO codebook's own for {', '.join(sorted(VERB_CODES))} and the {', '.join(BLOCK_CODES)}"
+        " block (see VERB_CODES, BLOCK_CODES there).",
     ]
     out = ["{", f'"about": {dump(about)},', f'"licence": {dump(licence)},', '"synsets": {']
     synsets = [f"{dump(name)}: {dump(phrases)}" for name, phrases in dictionary.synsets.items()]

@@ -22,13 +22,14 @@ PUBLISHED = date(2016, 7, 15)  # a Friday
 EVENTS_DEV = SHARED_DIR / "data" / "events-dev"
 ARTICLES = EVENTS_DEV / "events-dev-articles.jsonl"
 SENTENCES = EVENTS_DEV / "plover-gsr-half-a.json"
-# Pinned a little under what benchmarks/events_eval.py measured when they were set: articles P 0.786, R 0.200,
-# actor 0.909; sentences 0.523 (confident events), 0.644 (candidates too).
-ARTICLE_PRECISION_FLOOR = 0.74
-ARTICLE_RECALL_FLOOR = 0.18
+# Pinned a little under what benchmarks/events_eval.py measured when they were set: articles P 0.920, R 0.418,
+# actor 0.913; sentences 0.624 (confident events), 0.685 (candidates too), type+actor+target 0.423.
+ARTICLE_PRECISION_FLOOR = 0.85
+ARTICLE_RECALL_FLOOR = 0.40
 ARTICLE_ACTOR_FLOOR = 0.85
-SENTENCE_TYPE_FLOOR = 0.50
-SENTENCE_TYPE_WITH_CANDIDATES_FLOOR = 0.62
+SENTENCE_TYPE_FLOOR = 0.60
+SENTENCE_TYPE_WITH_CANDIDATES_FLOOR = 0.66
+SENTENCE_FULL_FLOOR = 0.40
 EVENT_KEYS = {
     "event_type", "cameo_code", "cameo_root", "goldstein", "quad_class", "trigger", "trigger_char", "trigger_end_char",
     "actor", "actor_entity_id", "actor_start_char", "actor_end_char", "actor_code", "target", "target_entity_id",
@@ -106,6 +107,67 @@ def test_everyday_prose_codes_no_event(nlp: Language, text: str) -> None:
     assert tagged.events == [] and tagged.event_candidates == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Private equity firm Harbor Lane has entered into a definitive agreement to acquire Brightpath.",
+        "The company offers flexible plans and partners with local clinics.",
+        "Our spokesperson declined to comment on the report.",
+        "Visit the capital of the United States with a local guide.",
+        "If your business is sued, the state will accept legal documents on its behalf.",
+        "Teachers vowed to fight the vouchers bill.",
+        "The app is particularly appealing to fashion brands.",
+    ],
+)
+def test_business_prose_advice_and_figures_of_speech_are_no_confident_events(nlp: Language, text: str) -> None:
+    assert _tag(nlp, text).events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "actor"),
+    [
+        ("Hundreds of residents protested against the new airport on Saturday.", "PROTEST", "residents"),
+        ("The union blamed management for the breakdown in talks.", "DISAPPROVE", "union"),
+        ("Parents demanded answers from the school district.", "DEMAND", "Parents"),
+        ("Thousands of nurses went on strike on Monday over staffing levels.", "PROTEST", "nurses"),
+        ("A rally led by the Coalition for Fair Rents drew thousands to the square.", "PROTEST", "Fair Rents"),
+    ],
+)
+def test_people_outside_politics_are_actors_of_contentious_acts(
+    nlp: Language, text: str, event_type: str, actor: str
+) -> None:
+    event = _main(_tag(nlp, text))
+    assert event["event_type"] == event_type and actor in str(event["actor"])
+    assert float(str(event["confidence"])) >= DEFAULT_MIN_CONFIDENCE
+
+
+def test_what_the_article_calls_an_organisation_makes_it_a_government_actor(nlp: Language) -> None:
+    text = "The FDA approved the drug in May. The agency urged doctors to report side effects."
+    event = next(e for e in _tag(nlp, text).events if e["trigger"] == "urged")
+    assert (event["event_type"], event["actor"], event["actor_code"]) == ("DEMAND", "FDA", "GOV")
+
+
+def test_a_form_the_lemmatizer_gets_wrong_still_finds_its_verb(nlp: Language) -> None:
+    event = _main(_tag(nlp, "The Securities and Exchange Commission fined the bank $50 million on Tuesday."))
+    assert (event["event_type"], event["cameo_code"], event["trigger"]) == ("COERCE", "172", "fined")
+
+
+def test_violence_is_fight_for_states_and_assault_otherwise(nlp: Language) -> None:
+    bombing, clash = tag_documents(
+        nlp,
+        ["Two suicide bombers killed 23 people in Tel Aviv.", "Government troops clashed with rebels near the border."],
+        8,
+        100_000,
+    )
+    assert _main(bombing)["event_type"] == "ASSAULT"
+    assert _main(clash)["event_type"] == "FIGHT"
+
+
+def test_a_reported_must_is_a_demand_on_its_subject(nlp: Language) -> None:
+    event = _main(_tag(nlp, "The French government declared on Tuesday that Iran must halt enrichment."))
+    assert event["event_type"] == "DEMAND" and event["target"] == "Iran" and event["actor_code"] == "FRAGOV"
+
+
 def test_a_pronoun_actor_is_resolved_to_who_said_it(nlp: Language) -> None:
     tagged = _tag(nlp, "The rebels said they would release the hostages.")
     event = _main(tagged)
@@ -181,3 +243,4 @@ def test_plover_sentences_stay_above_the_pinned_floors(nlp: Language) -> None:
     assert scores["sentences"] == 149
     assert scores["event_type_accuracy"] >= SENTENCE_TYPE_FLOOR
     assert scores["event_type_accuracy_with_candidates"] >= SENTENCE_TYPE_WITH_CANDIDATES_FLOOR
+    assert scores["type_actor_target_accuracy"] >= SENTENCE_FULL_FLOOR

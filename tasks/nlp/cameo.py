@@ -29,7 +29,9 @@ FUNCTION_WORDS = frozenset(
      "unless", "who", "which", "whom", "and", "or", "but", "not", "no", "nor", "is", "are", "was", "were", "be",
      "been", "being", "am", "has", "have", "had", "having", "will", "would", "shall", "should", "may", "might",
      "can", "could", "must", "did", "does", "do", "it", "its", "their", "his", "her", "they", "he", "she", "said",
-     "says", "say", "told", "tell", "up", "out", "off", "down", "back", "away"}
+     "says", "say", "told", "tell", "up", "out", "off", "down", "back", "away", "near", "across", "around", "through",
+     "throughout", "within", "without", "toward", "towards", "behind", "beyond", "along", "amid", "during", "since",
+     "until", "via", "per", "despite", "inside", "outside", "beside", "below", "above", "like"}
 )  # fmt: skip
 
 
@@ -100,7 +102,23 @@ class CameoPatterns:
         found = self.verbs.get(word)
         if found is None and token.lower_ in self.forms:
             found = self.verbs.get(self.forms[token.lower_])
+        if found is None:
+            # The lemmatizer may guess a wrong stem ("fined" -> "fin"): try the regular ones.
+            found = next((self.verbs[w] for w in _stems(token.lower_) if w in self.verbs), None)
         return found or []
+
+
+def _stems(word: str) -> list[str]:
+    """The lemmas a regular verb form may have: "fined" -> fine, fin; "banning" -> ban, bann; "sues" -> sue."""
+    if word.endswith("ied") or word.endswith("ies"):
+        return [word[:-3] + "y"]
+    if word.endswith("ed"):
+        return [word[:-1], word[:-2]] + ([word[:-3]] if word[-3:-2] == word[-4:-3] else [])
+    if word.endswith("ing"):
+        return [word[:-3], word[:-3] + "e"] + ([word[:-4]] if word[-4:-3] == word[-5:-4] else [])
+    if word.endswith("s"):
+        return [word[:-1], word[:-2]] if word.endswith("es") else [word[:-1]]
+    return []
 
 
 def _phrase_words(text: str) -> list[tuple[str, bool]]:

@@ -159,11 +159,18 @@ def _words(text: str | None) -> set[str]:
     return {w for w in WORD_RE.findall((text or "").lower()) if w not in STOP_WORDS}
 
 
-def _side_matches(ours: str | None, gold: list[dict[str, Any]]) -> bool:
-    """Lenient: our actor shares a word with one of the gold actors (an empty gold side accepts anything)."""
+def _side_matches(ours: str | None, gold: list[dict[str, Any]], mention: str = "") -> bool:
+    """Lenient: our actor, by its canonical name or as the sentence words it, shares a word with one of the gold
+    actors ("United States" written "US"; an empty gold side accepts anything)."""
     if not gold:
         return True
-    return any(_words(ours) & _words(g.get("actorText")) for g in gold)
+    words = _words(ours) | _words(mention)
+    return any(words & _words(g.get("actorText")) for g in gold)
+
+
+def _mention_text(text: str, event: dict[str, Any], side: str) -> str:
+    start, end = event.get(f"{side}_start_char"), event.get(f"{side}_end_char")
+    return text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
 
 
 def main_event(events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -181,8 +188,8 @@ def sentence_results(
         full_ok = (
             type_ok
             and event is not None
-            and _side_matches(event["actor"], record.get("source", []))
-            and _side_matches(event["target"], record.get("target", []))
+            and _side_matches(event["actor"], record.get("source", []), _mention_text(record["text"], event, "actor"))
+            and _side_matches(event["target"], record.get("target", []), _mention_text(record["text"], event, "target"))
         )
         results.append((record, event, type_ok, full_ok))
     return results
