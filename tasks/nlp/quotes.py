@@ -315,14 +315,15 @@ class QuoteFinder:
         for token in doc:
             if not self._is_cue(token, self.report) or context.in_quotation(token.idx):
                 continue
-            content = self._reported_content(token)
+            inverted = self._inverted_speaker(context, token)
+            content = self._before_inverted_cue(context, token) if inverted else self._reported_content(token)
             if not content:
                 continue
             spans = _token_spans(doc, content)
             words = sum(len(WORD_RE.findall(doc.text[s:e])) for s, e in spans)
             if words < MIN_INDIRECT_WORDS or _covered_by(spans, direct):
                 continue
-            subject = _subject_of(token)
+            subject = inverted or _subject_of(token)
             content_indexes = {t.i for t in content}
             if subject is None or any(t.i in content_indexes for t in subject.subtree):
                 continue
@@ -339,6 +340,30 @@ class QuoteFinder:
             found.append(Attribution(kind, spans, token, subject, token.idx))
         return found
 
+    def _inverted_speaker(self, context: _DocContext, cue: Token) -> Token | None:
+        """`..., states Slayton.` / `..., says Dr. Ruiz, a cardiologist.`: a speech verb after a comma, then a
+        name that ends the sentence or is followed by a comma. The parser reads such a verb as a conjunct of
+        the clause before it; the name is the speaker."""
+        doc = cue.doc
+        if cue.i == 0 or doc[cue.i - 1].text != "," or cue.tag_ not in ("VBZ", "VBD"):
+            return None
+        if lemma(cue).lower() not in self.speech or any(c.dep_ in SUBJECT_DEPS and c.i < cue.i for c in cue.children):
+            return None
+        sentence = context.sentence_at(cue.i)
+        ent = entity_at(doc[cue.i + 1]) if cue.i + 1 < sentence.end else None
+        if ent is None or ent.label_ not in ("PERSON", "ORG") or ent.start != cue.i + 1:
+            return None
+        after = doc[ent.end] if ent.end < sentence.end else None
+        if after is not None and after.text not in (",", ".", ";"):
+            return None
+        return ent.root
+
+    @staticmethod
+    def _before_inverted_cue(context: _DocContext, cue: Token) -> list[Token]:
+        sentence = context.sentence_at(cue.i)
+        content = [t for t in cue.doc[sentence.start : cue.i - 1] if not t.is_space]
+        return content if content and content[-1].text not in MARKS else []
+
     def _reported_content(self, cue: Token) -> list[Token]:
         """The reported clause of a cue: its clausal complement with what the cue adds after it ("Tipton said,
         despite ..."), or, for a parenthetical cue ("X, she said, Y"), the clause it interrupts; for advice
@@ -347,10 +372,22 @@ class QuoteFinder:
         if clause is not None:
             first = clause.left_edge.i
             content = [t for t in clause.subtree if not (t.i == first and t.dep_ == "mark")]
+            if cue.dep_ == "ccomp" and cue.head.i > clause.right_edge.i:
+                # "Hoge notes that A — B": the parser hangs the cue on B, which goes on with what she noted.
+                content += [t for t in cue.head.subtree if t.i > clause.right_edge.i]
+                return sorted(content, key=lambda t: t.i)
             return content + self._trailing(cue, clause)
         if cue.dep_ == "parataxis":
+            # "That AUV has grown, Tipton said, despite ...": the clause it interrupts, and what the cue
+            # carries after its subject.
             excluded = {t.i for t in cue.subtree}
-            return [t for t in cue.head.subtree if t.i not in excluded]
+            after = [
+                t
+                for child in cue.rights
+                if child.dep_ not in ("punct", "cc", *SUBJECT_DEPS)
+                for t in child.subtree
+            ]
+            return [t for t in cue.head.subtree if t.i not in excluded] + after
         if lemma(cue).lower() in self.advice:
             complement = next((c for c in cue.children if c.dep_ in ("xcomp", "dobj")), None)
             if complement is not None and complement.i > cue.i:
