@@ -116,6 +116,25 @@ def stacked_days(rows: list[dict[str, Any]], since: date, until: date) -> str:
     )
 
 
+def conflict_table(rows: list[dict[str, Any]]) -> str:
+    """Per day: events per QuadClass and their mean Goldstein score, coloured from conflict to cooperation."""
+    if not rows:
+        return '<p class="empty">no events in this window</p>'
+    head = "<tr><th>day</th><th>events</th><th>verbal cooperation</th><th>material cooperation</th>"
+    head += "<th>verbal conflict</th><th>material conflict</th><th>mean Goldstein</th></tr>"
+    body = []
+    for r in rows:
+        score = r["mean_goldstein"]
+        tone = "" if score is None else ("ok" if score > 0 else "bad" if score < 0 else "")
+        shown = "" if score is None else f"{score:+.1f}"
+        body.append(
+            f"<tr><td>{_text(r['day'])}</td><td>{r['count_events']}</td><td>{r['verbal_cooperation']}</td>"
+            f"<td>{r['material_cooperation']}</td><td>{r['verbal_conflict']}</td><td>{r['material_conflict']}</td>"
+            f'<td class="{tone}">{shown}</td></tr>'
+        )
+    return f"<table>{head}{''.join(body)}</table>"
+
+
 def feed_table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return '<p class="empty">no feeds yet</p>'
@@ -160,6 +179,11 @@ def render_report(data: dict[str, Any], database: str, generated_at: datetime) -
 
 <h2 id="events">Events by PLOVER category ({events_total} asserted events)</h2>
 {stacked_days(data["event_timeline"], since, until)}
+
+<h2 id="conflict">Conflict and cooperation</h2>
+<p class="meta">GDELT's QuadClass of each asserted event (from its CAMEO code) and the mean Goldstein score
+(-10 most conflictual .. +10 most cooperative).</p>
+{conflict_table(data["conflict_cooperation"])}
 
 <h2 id="quoted">Most quoted speakers</h2>
 {bar_chart(quoted, "#862e9c", " quotes")}

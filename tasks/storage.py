@@ -960,7 +960,7 @@ def export_tables(
 def report_data(db_path: Path | str, days: int, lock_timeout_s: float = 60.0) -> dict[str, Any]:
     """What `newsflow report` shows: the window (days up to the last day stored) and one result per section."""
     with connect(db_path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
-        missing = {"trending_entities", "event_timeline", "feed_health"} - {
+        missing = {"trending_entities", "event_timeline", "conflict_cooperation_daily", "feed_health"} - {
             r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()
         }
         if missing:
@@ -972,6 +972,7 @@ def report_data(db_path: Path | str, days: int, lock_timeout_s: float = 60.0) ->
         for name, params in (
             ("trending", {"until": until}),
             ("event_timeline", {"since": since, "until": until}),
+            ("conflict_cooperation", {"since": since, "until": until}),
             ("quoted", {"since": since, "until": until}),
             ("feed_health", {}),
         ):

@@ -58,7 +58,8 @@ def test_report_renders_in_headless_chromium_and_a_screenshot_is_kept(ingested_d
     html = html_path.read_text()
     # Opens offline: nothing is loaded from anywhere else.
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html) and "<script" not in html
-    for section in ("Trending entities", "Events by PLOVER category", "Most quoted speakers", "Feed health"):
+    sections = ("Trending entities", "Events by PLOVER category", "Conflict and cooperation", "Most quoted speakers")
+    for section in (*sections, "Feed health"):
         assert section in html
     assert "Henrik Lindqvist" in html and "wire-world" in html
 

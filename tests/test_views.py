@@ -41,10 +41,15 @@ def db(tmp_path: Path) -> Path:
                    ('a3', 'reported', 'the strike goes on', 10, 28, 'Ann Lee', 'p1', 'v');
             insert into events (article_id, trigger_char, event_type, trigger, rank_in_sentence, actor,
                                 actor_entity_id, target, target_entity_id, location, event_date, mode,
-                                pipeline_version)
+                                pipeline_version, cameo_code, goldstein, quad_class, actor_code, target_code)
             values ('a1', 8, 'CONSULT', 'met', 0, 'Ann Lee', 'p1', 'Bo Kim', 'p2', 'Geneva', '2026-11-16',
-                    'asserted', 'v'),
-                   ('a1', 50, 'AGREE', 'offer', 1, 'Ann Lee', 'p1', 'Bo Kim', 'p2', null, null, 'hypothetical', 'v');
+                    'asserted', 'v', '036', 4.0, 1, 'USAGOV', 'RUSGOV'),
+                   ('a1', 50, 'AGREE', 'offer', 1, 'Ann Lee', 'p1', 'Bo Kim', 'p2', null, null, 'hypothetical', 'v',
+                    '057', 8.0, 1, 'USAGOV', 'RUSGOV'),
+                   ('a3', 9, 'ASSAULT', 'shelled', 0, 'Bo Kim', 'p2', 'Ann Lee', 'p1', null, '2026-11-16',
+                    'asserted', 'v', '195', -10.0, 4, 'RUSMIL', 'USA'),
+                   ('a3', 60, 'PROTEST', 'marched', 0, 'police', null, null, null, null, '2026-11-16',
+                    'asserted', 'v', '141', -6.5, 4, 'COP', null);
         """)
     # Rows written by hand, not by a stored batch: derive the daily tables as maintenance would.
     storage.rebuild_derived_tables(path)
@@ -93,22 +98,60 @@ def test_quotes_by_speaker_aggregates_direct_and_reported(db: Path) -> None:
     }
 
 
-def test_event_timeline_and_actor_network_keep_only_asserted_events(db: Path) -> None:
+def test_event_timeline_and_actor_network_keep_only_asserted_events_with_their_codes(db: Path) -> None:
     timeline = view(
-        db, "select day::varchar as day, event_type, actor, target, location, count_events from event_timeline"
+        db,
+        "select day::varchar as day, event_type, quad_class, actor, actor_code, target, location, count_events, "
+        "mean_goldstein from event_timeline where event_type = 'CONSULT'",
     )
     assert timeline == [
         {
             "day": "2026-11-16",
             "event_type": "CONSULT",
+            "quad_class": 1,
             "actor": "Ann Lee",
+            "actor_code": "USAGOV",
             "target": "Bo Kim",
             "location": "Geneva",
             "count_events": 1,
+            "mean_goldstein": 4.0,
         }
     ]
-    network = view(db, "select actor, target, event_type, count_events from actor_network")
-    assert network == [{"actor": "Ann Lee", "target": "Bo Kim", "event_type": "CONSULT", "count_events": 1}]
+    assert {r["event_type"] for r in view(db, "select event_type from event_timeline")} == {
+        "CONSULT", "ASSAULT", "PROTEST"
+    }  # the hypothetical AGREE is left out
+    network = view(
+        db, "select actor, actor_code, target, target_code, event_type, count_events from actor_network order by 1"
+    )
+    assert network == [
+        {"actor": "Ann Lee", "actor_code": "USAGOV", "target": "Bo Kim", "target_code": "RUSGOV",
+         "event_type": "CONSULT", "count_events": 1},
+        {"actor": "Bo Kim", "actor_code": "RUSMIL", "target": "Ann Lee", "target_code": "USA",
+         "event_type": "ASSAULT", "count_events": 1},
+    ]  # fmt: skip
+
+
+def test_conflict_and_cooperation_per_day_come_from_the_quad_class_and_goldstein(db: Path) -> None:
+    [day] = view(
+        db,
+        "select day::varchar as day, count_events, verbal_cooperation, material_conflict, mean_goldstein "
+        "from conflict_cooperation_daily",
+    )
+    assert day == {
+        "day": "2026-11-16",
+        "count_events": 3,
+        "verbal_cooperation": 1,
+        "material_conflict": 2,
+        "mean_goldstein": round((4.0 - 10.0 - 6.5) / 3, 2),
+    }
+
+
+def test_country_network_links_countries_of_the_actor_codes_not_sectors(db: Path) -> None:
+    rows = view(db, "select actor_country, target_country, quad_class, count_events from country_network order by 1")
+    assert rows == [
+        {"actor_country": "RUS", "target_country": "USA", "quad_class": 4, "count_events": 1},
+        {"actor_country": "USA", "target_country": "RUS", "quad_class": 1, "count_events": 1},
+    ]
 
 
 def test_story_clusters_list_sizes_and_feeds(db: Path) -> None:
@@ -130,7 +173,7 @@ def test_named_queries_run_with_parameters(db: Path) -> None:
     assert listed.exit_code == 0 and "who_met_whom" in listed.output and "what_did_they_say" in listed.output
     met = runner.invoke(app, ["query", "who_met_whom", "--db", str(db), "-f", "csv"])
     assert met.exit_code == 0, met.output
-    assert met.stdout.splitlines()[1].startswith("2026-11-16,Ann Lee,Bo Kim,Geneva")
+    assert met.stdout.splitlines()[1].startswith("2026-11-16,Ann Lee,USAGOV,Bo Kim,RUSGOV,036,Geneva")
     said = runner.invoke(app, ["query", "what_did_they_say", "-p", "speaker=lee", "--db", str(db), "-f", "json"])
     assert said.exit_code == 0 and "the strike goes on" in said.stdout
     for name, _, _ in storage.list_named_queries():

@@ -1,6 +1,8 @@
--- Who met whom (CONSULT events with both sides), newest first, since a day (default: all time).
+-- Who met whom (CONSULT events with both sides), newest first, since a day (default: all time), with the
+-- CAMEO code of the meeting and each side's CAMEO actor code.
 -- params: since
-select e.event_date as day, e.actor, e.target, e.location, a.title, a.canonical_url
+select e.event_date as day, e.actor, e.actor_code, e.target, e.target_code, e.cameo_code, e.location, a.title,
+       a.canonical_url
 from events as e
 join articles as a using (article_id)
 where e.event_type = 'CONSULT'

@@ -1,4 +1,5 @@
--- actor_network: who does what to whom, GDELT-style: actor -> target counts by PLOVER category.
+-- actor_network: who does what to whom, GDELT-style: actor -> target counts by PLOVER category, with each
+-- side's CAMEO actor code (the most frequent one) and the mean Goldstein score of their events.
 -- grain: one row per actor entity per target entity per event type
 create or replace view actor_network as
 with linked as (
@@ -12,10 +13,13 @@ final as (
     select
         actor_entity_id,
         any_value(actor) as actor,
+        mode(actor_code) as actor_code,
         target_entity_id,
         any_value(target) as target,
+        mode(target_code) as target_code,
         event_type,
         count(*) as count_events,
+        round(avg(goldstein), 2) as mean_goldstein,
         min(day) as first_day,
         max(day) as last_day
     from linked
