@@ -41,8 +41,10 @@ def places() -> dict[str, tuple[str, str, int]]:
         if not LATIN_NAME_RE.match(name) or len(name) < 3:
             return
         previous = found.get(name)
-        if previous is None or (previous[0] == "city" and kind != "city") or (
-            previous[0] == kind and previous[2] < population
+        if (
+            previous is None
+            or (previous[0] == "city" and kind != "city")
+            or (previous[0] == kind and previous[2] < population)
         ):
             found[name] = (kind, country, population)
 

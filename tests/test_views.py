@@ -118,7 +118,9 @@ def test_event_timeline_and_actor_network_keep_only_asserted_events_with_their_c
         }
     ]
     assert {r["event_type"] for r in view(db, "select event_type from event_timeline")} == {
-        "CONSULT", "ASSAULT", "PROTEST"
+        "CONSULT",
+        "ASSAULT",
+        "PROTEST",
     }  # the hypothetical AGREE is left out
     network = view(
         db, "select actor, actor_code, target, target_code, event_type, count_events from actor_network order by 1"

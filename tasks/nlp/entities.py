@@ -138,11 +138,11 @@ class EntityLinker:
                 and not self._country_is_named(actor, resolved, published)
                 and self._has_country(actor, published)
             ):
-                    # A bare surname or acronym the dictionary knows ("Hennessy", "FPS") is that politician or
-                    # group only in an article about their country; in a hammock review it is a brand.
-                    resolved[index] = (surface, ents[index].label_, None)
-                    evidence[index].discard("known_actor")
-                    name, label, actor = resolved[index]
+                # A bare surname or acronym the dictionary knows ("Hennessy", "FPS") is that politician or
+                # group only in an article about their country; in a hammock review it is a brand.
+                resolved[index] = (surface, ents[index].label_, None)
+                evidence[index].discard("known_actor")
+                name, label, actor = resolved[index]
             is_person = actor is None or actor.label == "PERSON"
             if label in PERSONABLE_LABELS and is_person:
                 # The article's own people come first: a "Putin" of the article may not be the known one.
@@ -265,8 +265,10 @@ class EntityLinker:
                 continue
             # A one-word mention is the surname, or (for a person) a middle name ("Joon" of "Yeun Joon Kim"),
             # never the first word: "Shopify" is no short form of "Shopify App Store".
-            is_part = (key[0] == full_key[-1] or (label == "PERSON" and key[0] in full_key[1:])) if len(key) == 1 else (
-                full_key[-len(key) :] == key
+            is_part = (
+                (key[0] == full_key[-1] or (label == "PERSON" and key[0] in full_key[1:]))
+                if len(key) == 1
+                else (full_key[-len(key) :] == key)
             )
             is_shortened = len(key) > 1 and key[0] == full_key[0] and key[-1] == full_key[-1]
             if is_part or is_shortened:

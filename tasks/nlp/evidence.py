@@ -71,6 +71,7 @@ STATEMENT_VERBS = frozenset(
      "reveal", "warn", "argue", "estimate", "confirm", "deny", "highlight", "share", "suggest", "urge", "recommend"}
 )  # fmt: skip
 
+
 def _looks_like_a_title_or_code(name: str) -> bool:
     """ "Credit Card/Debit Card Authorization", "Judith Bennett’s Ale": a slash or a possessive inside a
     name makes it a title, a form or a list, not the name of a person, place or organisation."""

@@ -382,10 +382,7 @@ class QuoteFinder:
             # carries after its subject.
             excluded = {t.i for t in cue.subtree}
             after = [
-                t
-                for child in cue.rights
-                if child.dep_ not in ("punct", "cc", *SUBJECT_DEPS)
-                for t in child.subtree
+                t for child in cue.rights if child.dep_ not in ("punct", "cc", *SUBJECT_DEPS) for t in child.subtree
             ]
             return [t for t in cue.head.subtree if t.i not in excluded] + after
         if lemma(cue).lower() in self.advice:
