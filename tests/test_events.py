@@ -244,3 +244,30 @@ def test_plover_sentences_stay_above_the_pinned_floors(nlp: Language) -> None:
     assert scores["event_type_accuracy"] >= SENTENCE_TYPE_FLOOR
     assert scores["event_type_accuracy_with_candidates"] >= SENTENCE_TYPE_WITH_CANDIDATES_FLOOR
     assert scores["type_actor_target_accuracy"] >= SENTENCE_FULL_FLOOR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Angular, backed by Google, went further with two-way data binding.",  # a participle describing a thing
+        "Catering companies are reducing food waste, embracing eco-friendly packaging.",  # a company's habit
+        "Educated consumers who demand evidence read ingredient lists.",  # a trait, not an act
+    ],
+)
+def test_descriptions_and_actors_no_coder_would_code_are_only_candidates(nlp: Language, text: str) -> None:
+    assert _tag(nlp, text).events == []
+
+
+def test_a_states_act_told_as_a_participle_is_still_an_event(nlp: Language) -> None:
+    tagged = _tag(nlp, "Startups funded by the U.S. National Science Foundation are creating new technologies.")
+    assert [e["event_type"] for e in tagged.events] == ["AID"]
+
+
+def test_a_page_that_talks_to_its_reader_narrates_no_events(nlp: Language) -> None:
+    event = "In 2021, China banned all crypto transactions and mining activities."
+    advice = " ".join(
+        f"If you want to trade, you should check your wallet and keep your keys safe, tip {n}." for n in range(20)
+    )
+    assert [e["event_type"] for e in _tag(nlp, event).events] == ["COERCE"]
+    guide = _tag(nlp, f"{advice}\n{event}")
+    assert guide.events == [] and [e["event_type"] for e in guide.event_candidates] == ["COERCE"]

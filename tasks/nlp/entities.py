@@ -30,7 +30,7 @@ INITIAL_RE = re.compile(r"^[A-Z]\.?$")
 
 for name in (
     "canonical", "canonical_label", "entity_id", "role", "role_org", "known_actor_id", "actor_code", "evidence",
-    "place_population",
+    "place_population", "place_kind",
 ):  # fmt: skip
     if not Span.has_extension(name):
         Span.set_extension(name, default=None)
@@ -185,6 +185,10 @@ class EntityLinker:
                 ent._.actor_code = place.country or None  # "Sumy" -> UKR
                 # Countries, continents and states count as prominent (population 0 in the table = unknown).
                 ent._.place_population = place.population if place.kind == "city" else None
+            if self.places is not None and ent._.canonical_label in ("GPE", "LOC"):
+                # country, continent, us_state or city: the event coder takes only a country for a state actor.
+                known_place = self.places.find(surfaces_by_start[ent.start]) or self.places.find(name)
+                ent._.place_kind = known_place.kind if known_place is not None else None
             if ent._.canonical_label == "PERSON":
                 self._set_role(ent)
         return doc
