@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
-from tasks.nlp.spans import LEMMATIZER_KEY, forget_ents
+from tasks.nlp.spans import LEMMATIZER_KEY, doc_text, forget_ents
 
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
 DOTTED_INITIALS_RE = re.compile(r"(?:^|[\s.])[A-Za-z]\.$")
@@ -143,8 +143,8 @@ class EntityCleaner:
             span = self._clean(doc, ent)
             if span is not None:
                 kept.append(span)
-        headings = heading_lines(doc.text)
-        if headings and sum(e - s for s, e in headings) < len(doc.text.strip()) - len(headings):
+        headings = heading_lines(doc_text(doc))
+        if headings and sum(e - s for s, e in headings) < len(doc_text(doc).strip()) - len(headings):
             kept = self._confirmed(kept, headings)  # a text that is all headings (a headline) keeps its names
         doc.ents = kept
         forget_ents(doc)

@@ -17,7 +17,7 @@ from spacy.util import registry
 
 from newsflow.settings import SEEDS_DIR
 from tasks.nlp.components import normalize_entity_text
-from tasks.nlp.spans import PUBLISHED_KEY, doc_ents
+from tasks.nlp.spans import PUBLISHED_KEY, doc_ents, doc_text
 
 ALIASES_FILE = SEEDS_DIR / "reference" / "entity_aliases.tsv"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -114,7 +114,7 @@ class EntityLinker:
             found = set()
             if alias_key(surface) in self.aliases:
                 found.add("alias")
-            if surface in acronyms or ACRONYM_RE.match(ent.doc.text, ent.end_char):
+            if surface in acronyms or ACRONYM_RE.match(doc_text(ent.doc), ent.end_char):
                 found.add("acronym")
             if resolved[-1][2] is not None:
                 found.add("known_actor")
@@ -236,7 +236,7 @@ class EntityLinker:
         """ "The Chartered Institute of Building (CIOB)": the article's own definition of an acronym."""
         found: dict[str, str] = {}
         for ent in ents:
-            match = ACRONYM_RE.match(doc.text, ent.end_char)
+            match = ACRONYM_RE.match(doc_text(doc), ent.end_char)
             if match is None:
                 continue
             long_name = normalize_entity_text(ent.text)

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
 from tasks.nlp.entities import entity_id
-from tasks.nlp.spans import doc_ents, entity_at, lemma
+from tasks.nlp.spans import doc_ents, doc_text, entity_at, lemma
 
 # Verbs that introduce a direct quote: `"...," she said`, `he told reporters: "..."`.
 SPEECH_CUES = (
@@ -265,7 +265,7 @@ class QuoteFinder:
             if (
                 previous is not None
                 and context.paragraph_of(quotation.start) == context.paragraph_of(previous.content[-1][0])
-                and _follows_at_once(doc.text, context, previous, quotation)
+                and _follows_at_once(doc_text(doc), context, previous, quotation)
             ):
                 previous.content.append((quotation.start, quotation.end))  # `"A," he said. "B."`
         return found
@@ -320,7 +320,7 @@ class QuoteFinder:
             if not content:
                 continue
             spans = _token_spans(doc, content)
-            words = sum(len(WORD_RE.findall(doc.text[s:e])) for s, e in spans)
+            words = sum(len(WORD_RE.findall(doc_text(doc)[s:e])) for s, e in spans)
             if words < MIN_INDIRECT_WORDS or _covered_by(spans, direct):
                 continue
             subject = inverted or _subject_of(token)
@@ -421,7 +421,7 @@ class QuoteFinder:
             excluded = {t.i for t in token.subtree}
             content = [t for t in token.head.subtree if t.i not in excluded]
             spans = _token_spans(doc, content)
-            if sum(len(WORD_RE.findall(doc.text[s:e])) for s, e in spans) < MIN_INDIRECT_WORDS:
+            if sum(len(WORD_RE.findall(doc_text(doc)[s:e])) for s, e in spans) < MIN_INDIRECT_WORDS:
                 continue
             if _covered_by(spans, earlier):
                 continue
@@ -442,7 +442,7 @@ class QuoteFinder:
                 continue
             paragraph = context.paragraph_of(quotation.start)
             previous = by_paragraph.get(paragraph - 1)
-            if previous is None or not _is_whole_paragraph(doc.text, context, quotation):
+            if previous is None or not _is_whole_paragraph(doc_text(doc), context, quotation):
                 continue
             continuation = Attribution(
                 "direct", [(quotation.start, quotation.end)], None, None, quotation.start, inherits_from=previous
@@ -454,7 +454,7 @@ class QuoteFinder:
     # -- output --------------------------------------------------------------------------------------
     @staticmethod
     def _record(doc: Doc, context: _DocContext, attribution: Attribution) -> dict[str, Any]:
-        content = sorted(_trimmed(doc.text, s, e) for s, e in attribution.content)
+        content = sorted(_trimmed(doc_text(doc), s, e) for s, e in attribution.content)
         content = [(s, e) for s, e in content if e > s]
         speaker = attribution.speaker
         assert speaker is not None
@@ -462,7 +462,7 @@ class QuoteFinder:
         has_mention = speaker.start_char >= 0
         return {
             "kind": attribution.kind,
-            "text": " … ".join(doc.text[s:e] for s, e in content),
+            "text": " … ".join(doc_text(doc)[s:e] for s, e in content),
             "start_char": content[0][0],
             "end_char": content[-1][1],
             "content_spans": [list(span) for span in content],
@@ -489,9 +489,9 @@ class _DocContext:
         self._sentence_of = [0] * len(doc)
         for number, sent in enumerate(self.sentences):
             self._sentence_of[sent.start : sent.end] = [number] * len(sent)
-        self.paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n+", doc.text)]
+        self.paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n+", doc_text(doc))]
         self._token_starts = [t.idx for t in doc]
-        self.quotations = find_quotations(doc.text)
+        self.quotations = find_quotations(doc_text(doc))
         self._quoted = sorted((q.start, q.end) for q in self.quotations)
 
     def sentence_at(self, token_index: int) -> Span:
@@ -544,7 +544,7 @@ class _SpeakerResolver:
         appositive = _appositive_person(head)
         tokens = list(appositive) if appositive is not None else _mention_tokens(head)
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-        mention = Speaker(start, end, self.doc.text[start:end])
+        mention = Speaker(start, end, doc_text(self.doc)[start:end])
         if appositive is not None:
             return _named(mention, appositive)  # "Noble's owner, Joe Hannouch, said"
         word = head.lower_
@@ -677,7 +677,7 @@ MIN_TRANSCRIPT_TURNS = 3
 def _transcript_turns(doc: Doc) -> list[Attribution]:
     """`ROSIE CURTS: If vouchers pass, ...`: in a transcript (three labelled turns or more) a guest's turn is a
     direct quote of the person the label names; the host's and reporter's turns are narration."""
-    turns = list(TURN_RE.finditer(doc.text))
+    turns = list(TURN_RE.finditer(doc_text(doc)))
     if len(turns) < MIN_TRANSCRIPT_TURNS:
         return []
     narrators = {m.group(1).strip() for m in turns if m.group(2) and m.group(2).strip() in NARRATOR_ROLES}
@@ -690,9 +690,9 @@ def _transcript_turns(doc: Doc) -> list[Attribution]:
             continue
         if any(label == n or n.endswith(" " + label) or n.endswith(label) for n in narrators):
             continue
-        end = doc.text.find("\n", match.end())
-        end = len(doc.text) if end == -1 else end
-        start, stop = _trimmed(doc.text, match.end(), end)
+        end = doc_text(doc).find("\n", match.end())
+        end = len(doc_text(doc)) if end == -1 else end
+        start, stop = _trimmed(doc_text(doc), match.end(), end)
         if stop <= start:
             continue
         mention = Speaker(match.start(1), match.start(1) + len(label), label, label.title(), label="PERSON")
@@ -901,9 +901,9 @@ def _token_spans(doc: Doc, tokens: Iterable[Token]) -> list[tuple[int, int]]:
         run_start = previous = index
     if run_start is not None and previous is not None:
         spans.append((doc[run_start].idx, doc[previous].idx + len(doc[previous])))
-    trimmed = [s for s in (_trimmed(doc.text, a, b) for a, b in spans) if s[1] > s[0]]
-    trimmed = [(a, b) for a, b in trimmed if WORD_RE.search(doc.text, a, b)]
-    if trimmed and doc.text[trimmed[-1][1] - 1] == ".":
+    trimmed = [s for s in (_trimmed(doc_text(doc), a, b) for a, b in spans) if s[1] > s[0]]
+    trimmed = [(a, b) for a, b in trimmed if WORD_RE.search(doc_text(doc), a, b)]
+    if trimmed and doc_text(doc)[trimmed[-1][1] - 1] == ".":
         trimmed[-1] = (trimmed[-1][0], trimmed[-1][1] - 1)  # the sentence's full stop is not what was said
     return trimmed
 
@@ -933,7 +933,7 @@ def _is_one_quotation(context: _DocContext, spans: Sequence[tuple[int, int]]) ->
 
 def _is_whole_sentences(doc: Doc, context: _DocContext, quotation: Quotation) -> bool:
     """The quotation is a sentence of its own (or several), not a phrase inside one."""
-    before = doc.text[context.sentence_at_char(quotation.start).start_char : quotation.start - 1]
+    before = doc_text(doc)[context.sentence_at_char(quotation.start).start_char : quotation.start - 1]
     return not before.strip()
 
 

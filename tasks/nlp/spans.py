@@ -6,6 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 ENTS_KEY = "newsflow_ents"
+TEXT_KEY = "newsflow_text"
 # doc.user_data key of the article's publication day (a date or None), set before the pipeline runs.
 PUBLISHED_KEY = "newsflow_published"
 
@@ -16,6 +17,16 @@ def doc_ents(doc: Doc) -> tuple[Span, ...]:
     if cached is None:
         cached = tuple(doc.ents)
         doc.user_data[ENTS_KEY] = cached
+    return cached
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once per doc: Doc.text joins every token anew on each call, and the components read
+    it per quotation and per entity (it was 60 % of the tagger's time on long articles)."""
+    cached: str | None = doc.user_data.get(TEXT_KEY)
+    if cached is None:
+        cached = doc.text
+        doc.user_data[TEXT_KEY] = cached
     return cached
 
 
