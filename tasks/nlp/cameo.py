@@ -96,6 +96,8 @@ class CameoPatterns:
     anchored: dict[str, dict[str, list[Pattern]]]  # block -> anchor word -> patterns ("" = no literal word)
     block_codes: dict[str, str | None]
     pattern_count: int
+    # Every word and anchor a pattern may ask for: a token's other keys can never match, so they are not kept.
+    vocabulary: frozenset[str] = frozenset()
 
     def verbs_for(self, token: Token, keys: DocKeys | None = None) -> list[Verb]:
         word = keys.lemma(token) if keys is not None else lemma(token).lower()
@@ -195,6 +197,7 @@ def _load_patterns(path: str) -> CameoPatterns:
     anchored: dict[str, dict[str, list[Pattern]]] = {}
     block_codes: dict[str, str | None] = {}
     order = 0
+    vocabulary: set[str] = set()
     for block in data["blocks"]:
         name = block["name"]
         block_codes[name] = block["code"]
@@ -223,15 +226,17 @@ def _load_patterns(path: str) -> CameoPatterns:
                 required=required,
             )
             order += 1
+            vocabulary.update(w for e in literal for phrase in e.phrases for w in phrase)
             # Index under the first words a pattern's first literal slot can start with, so a verb only tries
             # the patterns whose anchor occurs near it.
             anchors = {p[0][:MIN_STEM] for p in literal[0].phrases} if literal else {""}
+            vocabulary.update(anchors)
             for anchor in anchors:
                 index.setdefault(anchor, []).append(pattern)
     # A phrasal verb is tried before the bare verb ("meet with" before "meet").
     for entries in verbs.values():
         entries.sort(key=lambda v: -(len(v.after) + len(v.before)))
-    return CameoPatterns(verbs, forms, anchored, block_codes, order)
+    return CameoPatterns(verbs, forms, anchored, block_codes, order, frozenset(vocabulary))
 
 
 def cameo_codes(path: str = str(CODES_FILE)) -> dict[str, CameoCode]:
@@ -272,7 +277,8 @@ class DocKeys:
     """Per-doc caches the matcher shares across a doc's verbs: each token's match keys and lemma, and which
     tokens are part of a hyphenated word."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, vocabulary: frozenset[str] | None = None) -> None:
+        self.vocabulary = vocabulary
         self.keys: dict[int, frozenset[str]] = {}
         self.lemmas: dict[int, str] = {}
         self.hyphenated: set[int] = set()
@@ -300,31 +306,39 @@ class DocKeys:
                 found.update(word[:n] for n in range(MIN_STEM, len(word)))
                 if token.pos_ in ("VERB", "AUX"):
                     found.add(self.lemma(token))
-                keys = frozenset(found)
+                keys = frozenset(found) if self.vocabulary is None else self.vocabulary.intersection(found)
             self.keys[token.i] = keys
         return keys
 
 
 class Window:
-    """The words around one verb that its patterns may use, indexed by the keys a pattern word can match."""
+    """The words around one verb that its patterns may use, with the keys each word can match (positions of a
+    key are found when a pattern asks for it: most keys of a window are never asked for)."""
 
     def __init__(self, tokens: list[Token], keys: DocKeys) -> None:
         self.tokens = tokens
-        self.positions: dict[str, list[int]] = {}
-        for position, token in enumerate(tokens):
-            for key in keys.of(token):
-                self.positions.setdefault(key, []).append(position)
-        self.all_keys = self.positions.keys()
+        self.keysets = [keys.of(token) for token in tokens]
+        self.all_keys: frozenset[str] = frozenset().union(*self.keysets)
+        self.indices = [token.i for token in tokens]
+        self._positions: dict[str, list[int]] = {}
+
+    def positions(self, key: str) -> list[int]:
+        found = self._positions.get(key)
+        if found is None:
+            found = self._positions[key] = [p for p, ks in enumerate(self.keysets) if key in ks]
+        return found
 
     def phrase_at(self, phrase: tuple[str, ...], start: int) -> list[int]:
         """Window positions from start where the phrase's words stand one after another."""
+        if phrase[0] not in self.all_keys:
+            return []
         found = []
-        for position in self.positions.get(phrase[0], ()):
-            if position < start or position + len(phrase) > len(self.tokens):
+        size, keysets, indices = len(self.tokens), self.keysets, self.indices
+        for position in self.positions(phrase[0]):
+            if position < start or position + len(phrase) > size:
                 continue
             if all(
-                position + k in self.positions.get(phrase[k], ())
-                and self.tokens[position + k].i == self.tokens[position + k - 1].i + 1
+                phrase[k] in keysets[position + k] and indices[position + k] == indices[position + k - 1] + 1
                 for k in range(1, len(phrase))
             ):
                 found.append(position)

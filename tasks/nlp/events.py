@@ -1059,7 +1059,7 @@ class EventTagger:
         doc.user_data[SENTENCE_STARTS_KEY] = [s.start for s in sentences]
         doc.user_data[SECTORS_KEY] = self._described_sectors(doc, day)
         cache: dict[int, Party | None] = {}
-        keys = DocKeys(doc)
+        keys = DocKeys(doc, self.matcher.patterns.vocabulary)
 
         subjects: dict[int, set[int]] = {}
 

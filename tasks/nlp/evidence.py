@@ -78,6 +78,10 @@ def _looks_like_a_title_or_code(name: str) -> bool:
     return "/" in name or POSSESSIVE_INSIDE_RE.search(name) is not None
 
 
+# doc.user_data key of reads_as_a_guide's answer.
+GUIDE_KEY = "newsflow_reads_as_a_guide"
+
+
 def _is_prominent_place(ent: Span) -> bool:
     """A country, continent, state or city of 100,000 people (places.tsv), or a smaller one read as a place."""
     population = ent._.place_population
@@ -87,14 +91,19 @@ def _is_prominent_place(ent: Span) -> bool:
 
 def reads_as_a_guide(doc: Doc) -> bool:
     """The text addresses its reader ("you", "your") and reports no one's words: a guide, review or product
-    page rather than a news report."""
+    page rather than a news report. Read once per doc (the evidence and event components both ask)."""
+    cached: bool | None = doc.user_data.get(GUIDE_KEY)
+    if cached is not None:
+        return cached
     words = [t.lower_ for t in doc if t.is_alpha]
-    if len(words) < MIN_WORDS_FOR_GENRE:
-        return False
-    per_thousand = 1000 / len(words)
-    addressing = sum(w in SECOND_PERSON for w in words) * per_thousand
-    reporting = sum(w in REPORTING_WORDS for w in words) * per_thousand
-    return addressing > MAX_ADDRESSING_PER_1000 and reporting < MIN_REPORTING_PER_1000
+    guide = False
+    if len(words) >= MIN_WORDS_FOR_GENRE:
+        per_thousand = 1000 / len(words)
+        addressing = sum(w in SECOND_PERSON for w in words) * per_thousand
+        reporting = sum(w in REPORTING_WORDS for w in words) * per_thousand
+        guide = addressing > MAX_ADDRESSING_PER_1000 and reporting < MIN_REPORTING_PER_1000
+    doc.user_data[GUIDE_KEY] = guide
+    return guide
 
 
 def _is_a_source(ent: Span) -> bool:
