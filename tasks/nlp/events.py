@@ -827,7 +827,7 @@ class EventTagger:
     def _mode(trigger: Token) -> tuple[bool, str]:
         negated = any(c.dep_ == "neg" for c in trigger.children)
         mode = "asserted"
-        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in trigger.children):
+        if _auxiliaries(trigger, ("aux",)) & MODALS:
             mode = "hypothetical"
         for ancestor in trigger.ancestors:
             head = lemma(ancestor).lower()
@@ -900,7 +900,7 @@ class EventTagger:
         negated, mode = self._mode(token)
         if _root(code) in ("03", "13") and code != match.code:
             mode = "hypothetical"
-        auxes = {c.lower_ for c in token.children if c.dep_ in ("aux", "auxpass")}
+        auxes = _auxiliaries(token)
         # PLOVER's THREATEN needs an act threatened; "warned companies that..." with none is criticism.
         warning = match.verb.block == "WARN" or (match.pattern is not None and "warning" in match.pattern.text)
         if code == "130" and warning and not self._threatens(token):
@@ -1303,7 +1303,7 @@ class EventTagger:
             # "Delegations from the army and the RSF met": each side is the other's target.
             target_token = self._partner(actor_token, cache, day)
         # "X said Y must withdraw": a demand by the reporter on Y.
-        auxes = {c.lower_ for c in token.children if c.dep_ == "aux"}
+        auxes = _auxiliaries(token, ("aux",))
         demanded = auxes & DEMAND_AUX and token.dep_ == "ccomp" and lemma(token.head).lower() in REPORTING_VERBS
         if demanded:
             slots = _slot(code)
@@ -1502,12 +1502,23 @@ def _describes_a_thing(verb: Token, by_state: bool) -> bool:
     return not shares_aux
 
 
+def _auxiliaries(verb: Token, deps: tuple[str, ...] = ("aux", "auxpass")) -> set[str]:
+    """The verb's auxiliaries, lowercased; a coordinated verb with no subject or auxiliary of its own shares its
+    head's ("could fight and win", "were arrested and charged")."""
+    for _ in range(4):
+        own = {c.lower_ for c in verb.children if c.dep_ in deps}
+        if own or verb.dep_ != "conj" or any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in verb.children):
+            return own
+        verb = verb.head
+    return set()
+
+
 def _reported_as_done(verb: Token) -> bool:
     """The past, the perfect, a passive or what is going on: "demanded", "have condemned", "was sued", "are
     pushing back"; not a habit or a trait ("consumers who demand evidence", "a demanding schedule")."""
     if verb.tag_ == "VBD":
         return True
-    auxes = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    auxes = _auxiliaries(verb)
     if verb.tag_ == "VBN":
         # The small model tags some simple pasts VBN ("Hundreds of residents protested"): a subject makes it one.
         return bool(auxes & PERFECT_OR_PASSIVE_AUX) or any(c.dep_ == "nsubj" for c in verb.children)
