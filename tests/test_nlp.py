@@ -181,6 +181,21 @@ def test_contraction_pieces_and_lowercase_words_are_no_entities(nlp: Language) -
     assert all(any(ch.isupper() for ch in m["normalized"]) for m in mentions)
 
 
+def test_a_nationality_word_that_names_a_language_or_a_generation_is_no_entity(nlp: Language) -> None:
+    text = (
+        "The app teaches German and Spanish, and Maria Lopez said she learned to speak German in six months. "
+        "The course is also available in French.\n\n"
+        "The survey says Gen Z workers and millennials prefer remote work, according to Gallup.\n\n"
+        "German officials said on Tuesday that the German government would send troops to Lithuania."
+    )
+    [mentions] = tag_texts(nlp, [text], 8, 100_000)
+    names = [(m["text"], m["label"]) for m in mentions]
+    first, second = text.index("\n\n"), text.rindex("\n\n")
+    assert not [m for m in mentions if m["end_char"] <= first and m["label"] == "NORP"], names
+    assert not [m for m in mentions if first < m["start_char"] < second and m["text"] != "Gallup"], names
+    assert [m["text"] for m in mentions if m["start_char"] > second and m["label"] == "NORP"] == ["German", "German"]
+
+
 def test_an_acronym_the_article_defines_names_the_long_form(nlp: Language) -> None:
     text = (
         "The Chartered Institute of Building (CIOB) published a survey on Monday. "

@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import registry
 
-from tasks.nlp.spans import LEMMATIZER_KEY, doc_text, forget_ents
+from tasks.nlp.spans import LEMMATIZER_KEY, doc_text, forget_ents, lemma
 
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
 DOTTED_INITIALS_RE = re.compile(r"(?:^|[\s.])[A-Za-z]\.$")
@@ -24,6 +24,17 @@ DEFAULT_NOT_NAMES = (
     "hd", "os", "devops", "ci/cd", "b2b", "b2c", "ceo", "cfo", "cto", "coo", "cmo", "hr", "pr", "qa", "r&d", "ev",
     "evs", "esg", "dei", "gdp", "cagr", "ebitda", "mvp", "npm", "cli", "gui", "ide", "sms", "mfa", "2fa", "otp",
     "ssn", "pin", "atm", "gps", "ar", "vr", "xr", "nft", "nfts", "crypto", "dao", "defi", "rss", "cms", "cdn",
+    # generations are cohorts of people, not organisations or nationalities
+    "gen z", "gen-z", "gen x", "gen-x", "gen alpha", "gen y", "generation z", "generation x", "generation alpha",
+    "millennials", "millennial", "boomers", "baby boomers", "zoomers", "gen zers", "gen z'ers",
+)  # fmt: skip
+# "speaks German", "in Spanish", "the French version": a nationality adjective that names a language.
+LANGUAGE_VERBS = frozenset({"speak", "learn", "teach", "study", "translate", "write", "read", "understand", "know"})
+PUBLISHING_VERBS = frozenset({"available", "say", "publish", "dub", "sing", "subtitle", "print", "air"})
+LANGUAGE_NOUNS = frozenset(
+    {"language", "languages", "translation", "translations", "version", "versions", "subtitles", "speaker",
+     "speakers", "lesson", "lessons", "course", "courses", "class", "classes", "dub", "edition", "dictionary",
+     "grammar", "vocabulary", "words", "word", "text", "fluency", "proficiency", "teacher", "tutor", "app"}
 )  # fmt: skip
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rep", "sen", "gov", "gen"})
 HONORIFIC_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+(?=\S)")
@@ -153,6 +164,8 @@ class EntityCleaner:
     def _clean(self, doc: Doc, ent: Span) -> Span | None:
         if ent.label_ not in self.labels or "\n" in ent.text:
             return None
+        if normalize_entity_text(ent.text).casefold() in self.not_names:
+            return None  # before a title is stripped: "Gen Z" is no General Z
         start, end = ent.start, ent.end
         bracket = next((t.i for t in ent if t.text in "([" and t.i > start), None)
         if bracket is not None:
@@ -177,6 +190,8 @@ class EntityCleaner:
         if normalized.casefold() in self.not_names or (ent.label_ != "ORG" and words[-1] in self.not_names):
             return None
         if len(normalized) <= 2 and not normalized.isupper():
+            return None
+        if ent.label_ == "NORP" and _names_a_language(span):
             return None
         if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in OFFICE_HEADS:
             return None  # "Secretary of State": part of a title, not the organisation
@@ -205,6 +220,30 @@ class EntityCleaner:
 
         in_prose = {str(s._.normalized).casefold() for s in spans if not on_heading(s)}
         return [s for s in spans if not on_heading(s) or str(s._.normalized).casefold() in in_prose]
+
+
+def _names_a_language(span: Span) -> bool:
+    """A nationality word used as the name of a language: "speaks German", "translated into French", "in
+    Spanish", "German lessons" (not "German officials", "the Germans")."""
+    if len(span) != 1:
+        return False
+    token = span[0]
+    if token.dep_ in ("compound", "amod") and token.head.lower_ in LANGUAGE_NOUNS:
+        return True
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head  # "teaches German and Spanish": Spanish is what German is
+    head = token.head
+    if token.dep_ in ("compound", "amod") and head.lower_ in LANGUAGE_NOUNS:
+        return True
+    if token.dep_ == "dobj" and lemma(head).lower() in LANGUAGE_VERBS:
+        return True
+    if token.dep_ == "pobj" and head.lower_ in ("in", "into", "from") and token.tag_ in ("NNP", "JJ"):
+        # "written in German", "translated from Spanish": only when the phrase hangs on a verb of language or a
+        # language noun; "in German" after a noun of people is a nationality ("officials in German cities" has a
+        # noun after it and is not a pobj itself).
+        governor = head.head
+        return lemma(governor).lower() in LANGUAGE_VERBS | PUBLISHING_VERBS or governor.lower_ in LANGUAGE_NOUNS
+    return False
 
 
 @Language.factory(
