@@ -271,3 +271,36 @@ def test_a_page_that_talks_to_its_reader_narrates_no_events(nlp: Language) -> No
     assert [e["event_type"] for e in _tag(nlp, event).events] == ["COERCE"]
     guide = _tag(nlp, f"{advice}\n{event}")
     assert guide.events == [] and [e["event_type"] for e in guide.event_candidates] == ["COERCE"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a firm's or a nation's word modifying the noun that did it is no actor
+        "Bosch's implementation of knowledge graphs demonstrated a 70% improvement in data analysis efficiency.",
+        "In the Netherlands solar panels protected soft fruits such as raspberries from hail.",
+        "Accenture, an Ireland-based professional services company, holds 7% market share in the market.",
+        # what happens as a rule, or to no one
+        "Though Ethereum Mainnet is rarely attacked, it's important to measure client improvements.",
+        "The Department of State does not supply seals.",
+        # what may happen, and its purpose
+        "President Trump may declare a national housing emergency to help more Americans afford homes.",
+    ],
+)
+def test_no_confident_event_from_things_habits_or_speculation(nlp: Language, text: str) -> None:
+    tagged = _tag(nlp, text)
+    assert not tagged.events, [(e["trigger"], e["event_type"], e["actor"], e["confidence"]) for e in tagged.events]
+
+
+def test_a_common_word_before_an_ambiguous_group_word_is_no_political_group(nlp: Language) -> None:
+    tagged = _tag(nlp, "In recent years, Japan has also embraced the third-wave coffee movement.")
+    assert all(e["target_code"] is None for e in tagged.events + tagged.event_candidates)
+
+
+def test_nations_still_act_through_their_forces_and_named_wings(nlp: Language) -> None:
+    fire = _tag(nlp, "Vietnamese-led forces launched rocket fire against Kampuchean guerrilla camps on Monday.")
+    refusal = _tag(nlp, "The UNITA militarist wing refused to allow United Nations planes to land.")
+    abuse = _tag(nlp, "U.S. border patrol agents sexually abused illegal Mexican immigrants, a rights group charged.")
+    assert _main(fire)["event_type"] == "FIGHT"
+    assert _main(refusal)["event_type"] == "REJECT"
+    assert any(e["event_type"] == "ASSAULT" and str(e["actor_code"]).startswith("USA") for e in abuse.events)

@@ -80,6 +80,9 @@ def _looks_like_a_title_or_code(name: str) -> bool:
 
 # doc.user_data key of reads_as_a_guide's answer.
 GUIDE_KEY = "newsflow_reads_as_a_guide"
+CAST_KEY = "newsflow_lists_a_cast"
+# Names in brackets after a part played, this many times in one text: a cast list, not a news report.
+MIN_CAST_NAMES = 2
 
 
 def _is_prominent_place(ent: Span) -> bool:
@@ -104,6 +107,23 @@ def reads_as_a_guide(doc: Doc) -> bool:
         guide = addressing > MAX_ADDRESSING_PER_1000 and reporting < MIN_REPORTING_PER_1000
     doc.user_data[GUIDE_KEY] = guide
     return guide
+
+
+def lists_a_cast(doc: Doc) -> bool:
+    """The text names actors in brackets after the parts they play ("Father Jud (Josh O'Connor)", "a former
+    soldier (Tatum)"): a review or synopsis of films, shows or games, whose plots are no events."""
+    cached: bool | None = doc.user_data.get(CAST_KEY)
+    if cached is not None:
+        return cached
+    casts = 0
+    for ent in doc_ents(doc):
+        if ent.label_ != "PERSON" or ent.start == 0 or ent.end >= len(doc):
+            continue
+        if doc[ent.start - 1].text == "(" and doc[ent.end].text == ")" and ent.start >= 2:
+            before = doc[ent.start - 2]
+            casts += before.pos_ in ("PROPN", "NOUN")
+    doc.user_data[CAST_KEY] = casts >= MIN_CAST_NAMES
+    return bool(doc.user_data[CAST_KEY])
 
 
 def _is_a_source(ent: Span) -> bool:
