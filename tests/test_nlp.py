@@ -196,6 +196,12 @@ def test_a_nationality_word_that_names_a_language_or_a_generation_is_no_entity(n
     assert [m["text"] for m in mentions if m["start_char"] > second and m["label"] == "NORP"] == ["German", "German"]
 
 
+def test_a_name_before_a_product_noun_is_a_product_not_a_person(nlp: Language) -> None:
+    [mentions] = tag_texts(nlp, ["Users said Huawei's Da Vinci chips are fast, said Dario Amodei."], 8, 100_000)
+    people = [m["text"] for m in mentions if m["label"] == "PERSON"]
+    assert people == ["Dario Amodei"], people
+
+
 def test_an_acronym_the_article_defines_names_the_long_form(nlp: Language) -> None:
     text = (
         "The Chartered Institute of Building (CIOB) published a survey on Monday. "

@@ -30,6 +30,11 @@ DEFAULT_NOT_NAMES = (
 )  # fmt: skip
 # "speaks German", "in Spanish", "the French version": a nationality adjective that names a language.
 LANGUAGE_VERBS = frozenset({"speak", "learn", "teach", "study", "translate", "write", "read", "understand", "know"})
+# Nouns a product's name stands before: "the Calm app", "Da Vinci chips", "the Claude model".
+PRODUCT_NOUNS = frozenset(
+    {"app", "apps", "chip", "chips", "platform", "software", "device", "devices", "phone", "phones", "browser",
+     "plugin", "extension", "console", "headset", "chatbot", "engine", "framework", "library", "sdk"}
+)  # fmt: skip
 PUBLISHING_VERBS = frozenset({"available", "say", "publish", "dub", "sing", "subtitle", "print", "air"})
 LANGUAGE_NOUNS = frozenset(
     {"language", "languages", "translation", "translations", "version", "versions", "subtitles", "speaker",
@@ -193,6 +198,8 @@ class EntityCleaner:
             return None
         if ent.label_ == "NORP" and _names_a_language(span):
             return None
+        if ent.label_ == "PERSON" and _names_a_product(span):
+            return None
         if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in OFFICE_HEADS:
             return None  # "Secretary of State": part of a title, not the organisation
         span._.normalized = normalized
@@ -220,6 +227,16 @@ class EntityCleaner:
 
         in_prose = {str(s._.normalized).casefold() for s in spans if not on_heading(s)}
         return [s for s in spans if not on_heading(s) or str(s._.normalized).casefold() in in_prose]
+
+
+def _names_a_product(span: Span) -> bool:
+    """A person's name that is a product's: "the Calm app", "Huawei's Da Vinci chips", "Anthropic's Claude"
+    (a firm's person has a title or a full name: "Google's chief executive Sundar Pichai")."""
+    root = span.root
+    if root.dep_ == "compound" and root.head.lower_ in PRODUCT_NOUNS and root.head.i >= span.end:
+        return True
+    possessor = next((c for c in root.children if c.dep_ == "poss" and c.i < span.start), None)
+    return len(span) == 1 and possessor is not None and possessor.ent_type_ == "ORG"
 
 
 def _names_a_language(span: Span) -> bool:
