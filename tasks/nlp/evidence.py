@@ -65,6 +65,11 @@ REPORTING_WORDS = frozenset({"said", "says", "told", "according", "added", "anno
 MAX_ADDRESSING_PER_1000 = 8.0
 MIN_REPORTING_PER_1000 = 2.0
 MIN_WORDS_FOR_GENRE = 150
+# doc.user_data keys of reads_as_a_guide's and lists_a_cast's answers.
+GUIDE_KEY = "newsflow_reads_as_a_guide"
+CAST_KEY = "newsflow_lists_a_cast"
+# Names in brackets after a part played, this many times in one text: a cast list, not a news report.
+MIN_CAST_NAMES = 2
 # Verbs whose subject is a source that has a name ("Technomic reported", "MDRC found").
 STATEMENT_VERBS = frozenset(
     {"say", "tell", "report", "add", "note", "explain", "write", "state", "announce", "claim", "find", "show",
@@ -76,13 +81,6 @@ def _looks_like_a_title_or_code(name: str) -> bool:
     """ "Credit Card/Debit Card Authorization", "Judith Bennett’s Ale": a slash or a possessive inside a
     name makes it a title, a form or a list, not the name of a person, place or organisation."""
     return "/" in name or POSSESSIVE_INSIDE_RE.search(name) is not None
-
-
-# doc.user_data key of reads_as_a_guide's answer.
-GUIDE_KEY = "newsflow_reads_as_a_guide"
-CAST_KEY = "newsflow_lists_a_cast"
-# Names in brackets after a part played, this many times in one text: a cast list, not a news report.
-MIN_CAST_NAMES = 2
 
 
 def _is_prominent_place(ent: Span) -> bool:
