@@ -202,6 +202,34 @@ def test_a_name_before_a_product_noun_is_a_product_not_a_person(nlp: Language) -
     assert people == ["Dario Amodei"], people
 
 
+def test_a_piece_of_a_longer_name_is_no_entity_and_a_cut_name_is_made_whole(nlp: Language) -> None:
+    text = (
+        "He drove a Chevy Bolt to the Moody Center for the Arts, where the band Japanese Television played. "
+        "She won a John Simon Guggenheim Memorial Foundation Fellowship and filed the Articles of Organization "
+        "under the Limited Liability Company Law. Senate Majority Leader Chuck Schumer and White House Press "
+        "Secretary Karine Jean-Pierre visited the University of California."
+    )
+    [mentions] = tag_texts(nlp, [text], 8, 100_000)
+    assert sorted((m["text"], m["label"]) for m in mentions) == [
+        ("Chuck Schumer", "PERSON"),
+        ("Karine Jean-Pierre", "PERSON"),
+        ("Senate", "ORG"),
+        ("White House", "ORG"),
+        ("the Moody Center for the Arts", "ORG"),
+        ("the University of California", "ORG"),
+    ], mentions
+
+
+def test_a_city_is_a_gpe_and_a_firms_name_with_a_word_is_no_person(nlp: Language) -> None:
+    text = "We moved to NYC last year. Google said Google Cloud grew; Google Cloud said revenue rose, said Thomas Kurian."
+    [mentions] = tag_texts(nlp, [text], 8, 100_000)
+    assert sorted((m["text"], m["label"]) for m in mentions) == [
+        ("Google", "ORG"),
+        ("NYC", "GPE"),
+        ("Thomas Kurian", "PERSON"),
+    ], mentions
+
+
 def test_an_acronym_the_article_defines_names_the_long_form(nlp: Language) -> None:
     text = (
         "The Chartered Institute of Building (CIOB) published a survey on Monday. "

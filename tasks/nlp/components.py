@@ -71,6 +71,20 @@ DEFAULT_ROLES = (
 )  # fmt: skip
 # "<office> of <X>" titles whose X the NER model tags as an organisation.
 OFFICE_HEADS = frozenset({"secretary", "minister", "undersecretary"})
+# Heads of a name that make it a document, a law or a measure, not an organisation, place or person ("Limited
+# Liability Company Law", "Articles of Organization", "the Paris Agreement", "Global Peace Index").
+DOCUMENT_HEADS = frozenset(
+    {"act", "acts", "law", "laws", "bill", "articles", "agreement", "treaty", "accord", "accords", "protocol",
+     "amendment", "regulation", "regulations", "directive", "form", "index", "score", "rule", "rules", "statute",
+     "ordinance", "charter", "constitution", "certificate", "license", "licence", "permit"}
+)  # fmt: skip
+# Capitalised heads a name is still itself before: "the Biden Administration", "the Trump Campaign".
+FOLLOWER_HEADS = frozenset(
+    {"administration", "government", "campaign", "presidency", "cabinet", "regime", "family", "era", "camp", "team"}
+)
+# Longest "of"/"for" phrase a name is extended over when the model cut it there ("Moody Center for the Arts").
+MAX_NAME_TAIL = 6
+NAME_TAIL_WORDS = frozenset({"of", "for", "the", "and", "&", "on", "in"})
 # Labels we keep: names people search news by. The small model's PRODUCT, WORK_OF_ART and LAW spans are mostly
 # wrong on real pages (headings, menu items, product tiers), and numbers (CARDINAL, PERCENT, ...) are no names.
 DEFAULT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
@@ -157,8 +171,8 @@ class EntityCleaner:
         kept: list[Span] = []
         for ent in doc.ents:
             span = self._clean(doc, ent)
-            if span is not None:
-                kept.append(span)
+            if span is not None and (not kept or span.start >= kept[-1].end):
+                kept.append(span)  # a span the previous one was extended over is part of it
         headings = heading_lines(doc_text(doc))
         if headings and sum(e - s for s, e in headings) < len(doc_text(doc).strip()) - len(headings):
             kept = self._confirmed(kept, headings)  # a text that is all headings (a headline) keeps its names
@@ -185,6 +199,8 @@ class EntityCleaner:
             start += 1  # "Officer Stacy Chiarolanza": the title is a role, not part of the name
         if ent.label_ == "PERSON" and start > 0 and self._is_first_name(doc[start - 1], start, end):
             start -= 1  # "director general Anders Holm": the model left the first name out
+        if ent.label_ in ("ORG", "FAC"):
+            end = _name_tail_end(doc, start, end)
         span = Span(doc, start, end, label=ent.label_) if (start, end) != (ent.start, ent.end) else ent
         normalized = normalize_entity_text(span.text)
         if not normalized or normalized.lower() in self.furniture or not any(ch.isalpha() for ch in normalized):
@@ -200,11 +216,48 @@ class EntityCleaner:
             return None
         if ent.label_ == "PERSON" and _names_a_product(span):
             return None
+        if len(span) > 1 and span.root.lower_ in DOCUMENT_HEADS:
+            return None
+        if self._modifies_a_longer_name(span) or self._ends_a_longer_name(span):
+            return None
         if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in OFFICE_HEADS:
             return None  # "Secretary of State": part of a title, not the organisation
         span._.normalized = normalized
         span._.model_label = ent.label_
         return span
+
+    def _modifies_a_longer_name(self, span: Span) -> bool:
+        """The front of a longer name the model did not tag: "Chevy" of "Chevy Bolt", "John Simon Guggenheim" of
+        "... Memorial Foundation Fellowship", "Japanese" of the band "Japanese Television". A title before a
+        person ("White House Press Secretary Karine Jean-Pierre") and a nation's organisation ("U.S." before an
+        ORG "Navy") are not."""
+        token = span[-1]
+        if span.end < len(span.doc) and span.doc[span.end].tag_ == "POS":
+            return False  # "the USDA's MyPlate": the name owns what follows
+        while token.dep_ == "compound" and token.head.i >= span.end:
+            token = token.head
+            if token.ent_type_ == "PERSON" or self._is_title(token) or token.lower_ in FOLLOWER_HEADS:
+                return False
+            if token.lower_ in self.not_names:
+                return False  # "a New York LLC", "Tappet Brothers LLC": a term, not the rest of a name
+            if token.ent_type_:
+                return not (span.label_ in ("GPE", "NORP") and token.ent_type_ in ("ORG", "FAC"))
+            if token.pos_ == "PROPN" and (token.is_title or token.is_upper):
+                return True
+        return False
+
+    def _ends_a_longer_name(self, span: Span) -> bool:
+        """The end of a longer name: "San Antonio" of "UT Health San Antonio", "Minato" of "Harborside Guest
+        House Minato" (a person's first name is taken in instead, and a title is no part of a name)."""
+        if span.label_ == "PERSON" or span.start == 0:
+            return False
+        before = span.doc[span.start - 1]
+        if before.dep_ != "compound" or not span.start <= before.head.i < span.end or before.pos_ != "PROPN":
+            return False
+        if not (before.is_title or before.is_upper) or self._is_title(before):
+            return False
+        # "U.S. Congress", "Georgian London", "Taoist China": a nation or a people before a name is not its start
+        return before.ent_type_ == "" or (before.ent_type_ in self.labels and before.ent_type_ not in ("GPE", "NORP"))
 
     def _is_title(self, token: Token) -> bool:
         return token.lower_ in self.roles or token.lower_.rstrip(".") in HONORIFICS
@@ -227,6 +280,27 @@ class EntityCleaner:
 
         in_prose = {str(s._.normalized).casefold() for s in spans if not on_heading(s)}
         return [s for s in spans if not on_heading(s) or str(s._.normalized).casefold() in in_prose]
+
+
+def _name_tail_end(doc: Doc, start: int, end: int) -> int:
+    """The end of an organisation's name the model cut before its "of"/"for" phrase: "The Moody Center" + "for
+    the Arts". Only capitalised words and the small words between them are taken in."""
+    if end >= len(doc) or doc[end].lower_ not in ("of", "for") or not start <= doc[end].head.i < end:
+        return end
+    objects = [child for child in doc[end].children if child.dep_ == "pobj"]
+    if not objects or objects[0].pos_ != "PROPN":
+        return end
+    tail_end = end + 1
+    while tail_end <= min(objects[0].right_edge.i, end + MAX_NAME_TAIL):
+        token = doc[tail_end]
+        if token.ent_type_ not in ("", "ORG", "FAC") or "\n" in token.text:
+            break
+        if token.lower_ not in NAME_TAIL_WORDS and not (token.is_title or token.is_upper):
+            break
+        tail_end += 1
+    while tail_end > end + 1 and doc[tail_end - 1].lower_ in NAME_TAIL_WORDS:
+        tail_end -= 1
+    return tail_end if tail_end > objects[0].i else end
 
 
 def _names_a_product(span: Span) -> bool:

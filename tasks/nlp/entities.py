@@ -118,9 +118,12 @@ class EntityLinker:
                 found.add("acronym")
             if resolved[-1][2] is not None:
                 found.add("known_actor")
-            if self.places is not None and self.places.find(surface) is not None:
+            known_place = self.places.find(surface) if self.places is not None else None
+            if known_place is not None:
                 if ent.label_ in PLACE_LABELS:
                     found.add("place")
+                    if ent.label_ == "LOC" and known_place.kind != "continent" and resolved[-1][2] is None:
+                        resolved[-1] = (resolved[-1][0], "GPE", None)  # "NYC", "Texas": a city or a state is a GPE
                 elif resolved[-1][2] is None and _reads_as_place(ent):
                     # "the city of El Fasher" (ORG), "Kharkiv and Sumy" (PERSON): the model's label is wrong.
                     resolved[-1] = (resolved[-1][0], "GPE", None)

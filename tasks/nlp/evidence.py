@@ -198,10 +198,15 @@ class EntityEvidence:
         ("Matt Burns"), a title or role before a mention ("Dr.", "CEO"), a person noun in apposition ("Corita
         Kent, a nun"), or a statement made ("Mann agreed")."""
         confirmed: set[str] = set()
+        organisations = {
+            str(e._.canonical or e.text).casefold() for e in ents if (e._.canonical_label or e.label_) == "ORG"
+        }
         for ent in ents:
             if (ent._.canonical_label or ent.label_) != "PERSON":
                 continue
             name = str(ent._.canonical or ent.text)
+            if len(name.split()) >= 2 and (name.split()[0].casefold() in organisations or PRODUCT_OF.search(name)):
+                continue  # "Google Cloud", "Microsoft Teams": a firm's name and a word is no person
             first = next((w for w in name.split() if w.casefold() not in NAME_PARTICLES and len(w.strip(".")) > 1), "")
             doc = ent.doc
             before = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
