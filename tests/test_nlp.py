@@ -221,7 +221,7 @@ def test_a_piece_of_a_longer_name_is_no_entity_and_a_cut_name_is_made_whole(nlp:
 
 
 def test_a_city_is_a_gpe_and_a_firms_name_with_a_word_is_no_person(nlp: Language) -> None:
-    text = "We moved to NYC last year. Google said Google Cloud grew; Google Cloud said revenue rose, said Thomas Kurian."
+    text = "We moved to NYC last year. Google said Google Cloud grew; Google Cloud said sales rose, said Thomas Kurian."
     [mentions] = tag_texts(nlp, [text], 8, 100_000)
     assert sorted((m["text"], m["label"]) for m in mentions) == [
         ("Google", "ORG"),

@@ -205,7 +205,8 @@ class EntityEvidence:
             if (ent._.canonical_label or ent.label_) != "PERSON":
                 continue
             name = str(ent._.canonical or ent.text)
-            if len(name.split()) >= 2 and (name.split()[0].casefold() in organisations or PRODUCT_OF.search(name)):
+            first_word, *others = name.split()
+            if others and (first_word.casefold() in organisations or PRODUCT_OF.search(name)):
                 continue  # "Google Cloud", "Microsoft Teams": a firm's name and a word is no person
             first = next((w for w in name.split() if w.casefold() not in NAME_PARTICLES and len(w.strip(".")) > 1), "")
             doc = ent.doc
