@@ -285,6 +285,9 @@ def test_a_page_that_talks_to_its_reader_narrates_no_events(nlp: Language) -> No
         "The Department of State does not supply seals.",
         # what may happen, and its purpose
         "President Trump may declare a national housing emergency to help more Americans afford homes.",
+        "The SEC has made headlines, so the issuers must face its investigation in market conduct.",
+        # support for a thing, not for a party
+        "In recent years, Japan has also embraced the third-wave coffee movement.",
     ],
 )
 def test_no_confident_event_from_things_habits_or_speculation(nlp: Language, text: str) -> None:

@@ -191,6 +191,10 @@ PERFECT_OR_PASSIVE_AUX = frozenset(
 )
 PROGRESSIVE_AUX = frozenset({"is", "are", "was", "were", "been", "'s", "'re"})
 CONDITIONAL_PENALTY = 0.15
+# Support, consultation and cooperation are between parties; their verb with a thing for its object and no party
+# to go to is most often another sense ("embraced the coffee movement", "works with the data").
+PARTY_OBJECT_CATEGORIES = frozenset({"SUPPORT", "CONSULT", "COOPERATE"})
+THING_OBJECT_PENALTY = 0.15
 SPECULATION_PENALTY = 0.15
 # Acts whose doer the act itself implies when a passive leaves it out ("was arrested": by an authority).
 PASSIVE_CATEGORIES = frozenset({"COERCE", "ASSAULT", "FIGHT", "DISAPPROVE", "INVESTIGATE", "SANCTION"})
@@ -881,6 +885,12 @@ class EventTagger:
         mode = "asserted"
         if _auxiliaries(trigger, ("aux",)) & MODALS:
             mode = "hypothetical"
+        if trigger.pos_ == "NOUN" and trigger.dep_ in ("dobj", "pobj"):
+            # "they must face its investigation", "could face sanctions": the act is as sure as the verb it is the
+            # object of
+            verb = trigger.head.head if trigger.dep_ == "pobj" and trigger.head.dep_ == "prep" else trigger.head
+            if _auxiliaries(verb, ("aux",)) & MODALS:
+                mode = "hypothetical"
         governor = trigger
         for _ in range(3):
             # "Trump may declare an emergency to help Americans": the purpose of what may happen may too.
@@ -1476,6 +1486,8 @@ class EventTagger:
             confidence -= MODIFIER_PENALTY
         if not self._codable(actor, target, category, core, clause):
             confidence -= UNCODED_ACTOR_PENALTY
+        if target is None and category in PARTY_OBJECT_CATEGORIES and _has_a_thing_for_object(token):
+            confidence -= THING_OBJECT_PENALTY  # "Japan has embraced the coffee movement": support for a thing
         exclude = {t.i for t in (actor_token, target_token) if t is not None}
         place = self._location(sentence, token, exclude)
         if target is None and place is not None and category in PLACE_TARGETS:
@@ -1594,6 +1606,11 @@ def _describes_a_thing(verb: Token, by_state: bool) -> bool:
     head = verb.head
     shares_aux = verb.dep_ == "conj" and any(c.dep_ in ("aux", "auxpass") for c in head.children)
     return not shares_aux
+
+
+def _has_a_thing_for_object(verb: Token) -> bool:
+    """The verb's direct object is a common noun that names no one."""
+    return any(c.dep_ == "dobj" and c.pos_ == "NOUN" and not c.ent_type_ for c in verb.children)
 
 
 def _auxiliaries(verb: Token, deps: tuple[str, ...] = ("aux", "auxpass")) -> set[str]:
