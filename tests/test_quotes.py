@@ -61,6 +61,19 @@ def test_quotation_marks_alone_are_not_a_quote(nlp: Language) -> None:
     assert quotes_of(nlp, text) == []
 
 
+def test_a_transcript_turn_quotes_a_named_guest_and_a_heading_label_quotes_no_one(nlp: Language) -> None:
+    text = (
+        "Teachers rallied at the Capitol on Tuesday against the voucher bill.\n"
+        "ROSIE CURTS: If vouchers pass, our public schools will lose the money they need.\n"
+        "FAVORITE ITEMS: The buffalo chicken and the fries were both great.\n"
+        "STEVE'S BIG PIECE OF ADVICE: Get there early and bring a friend.\n"
+    )
+    quotes = quotes_of(nlp, text)
+    assert [(q["speaker"], text[slice(*q["content_spans"][0])][:10]) for q in quotes] == [
+        ("Rosie Curts", "If voucher")
+    ], quotes
+
+
 def test_a_quote_the_cue_splits_is_one_quote_with_two_spans(nlp: Language) -> None:
     text = '"We were testing the patients\' resilience," Hoge said, "because that is really the ultimate question."'
     [quote] = quotes_of(nlp, text)

@@ -205,7 +205,10 @@ class QuoteFinder:
     """Finds attributions sentence by sentence and resolves each speaker in text order, so pronouns and
     continuation paragraphs see the speakers before them."""
 
-    def __init__(self, cues: Mapping[str, Iterable[str]], sources: Iterable[str]) -> None:
+    def __init__(
+        self, cues: Mapping[str, Iterable[str]], sources: Iterable[str], given_names: Iterable[str] = ()
+    ) -> None:
+        self.given_names = frozenset(name.casefold() for name in given_names)
         self.speech = frozenset(cues["speech"])
         self.report = frozenset(cues["report"])
         self.evidence = frozenset(cues["evidence"])
@@ -218,7 +221,7 @@ class QuoteFinder:
         attributions += self._indirect(doc, context, attributions)
         attributions += self._according_to(doc, context, attributions)
         attributions += self._continuations(doc, context, attributions)
-        transcript = _transcript_turns(doc)
+        transcript = _transcript_turns(doc, self.given_names)
         attributions = sorted(_without_repeats(attributions), key=lambda a: a.position)
         resolver = _SpeakerResolver(doc, context, self.sources)
         records = []
@@ -672,11 +675,15 @@ TURN_RE = re.compile(r"^([A-Z][A-Z.'’ -]{1,40}?)(?:, ([A-Z][A-Z ]+))?: (?=\S)"
 NARRATOR_ROLES = frozenset({"HOST", "BYLINE", "ANCHOR", "CORRESPONDENT", "REPORTER", "ANNOUNCER", "NARRATOR"})
 UNNAMED_VOICES = ("UNIDENTIFIED", "GROUP", "CROWD", "CHILDREN", "AUDIENCE", "CHORUS")
 MIN_TRANSCRIPT_TURNS = 3
+# Words of a heading, never of a person's name ("TIPS FOR BEGINNERS:", "PIECE OF ADVICE:").
+LABEL_SMALL_WORDS = frozenset({"of", "for", "the", "and", "to", "in", "on", "with", "a", "an", "my", "our", "your"})
 
 
-def _transcript_turns(doc: Doc) -> list[Attribution]:
+def _transcript_turns(doc: Doc, given_names: frozenset[str]) -> list[Attribution]:
     """`ROSIE CURTS: If vouchers pass, ...`: in a transcript (three labelled turns or more) a guest's turn is a
-    direct quote of the person the label names; the host's and reporter's turns are narration."""
+    direct quote of the person the label names; the host's and reporter's turns are narration. A label that
+    names no person of the article must read as a name ("FAVORITE ITEMS:", "STEVE'S BIG PIECE OF ADVICE:" are
+    headings)."""
     turns = list(TURN_RE.finditer(doc_text(doc)))
     if len(turns) < MIN_TRANSCRIPT_TURNS:
         return []
@@ -703,13 +710,22 @@ def _transcript_turns(doc: Doc) -> list[Attribution]:
             mention.name, mention.entity_id = person._.canonical or person.text, person._.entity_id
         elif earlier is not None:
             mention.name, mention.entity_id = earlier.name, earlier.entity_id
-        elif len(words) < 2:
-            continue  # "PRICE:", "NOTE:": a field label, not a person the article names
+        elif not _reads_as_a_name(words, given_names):
+            continue  # "PRICE:", "NOTE:", "FAVORITE ITEMS:": a field label, not a person the article names
         named.setdefault(label, mention)
         turn = Attribution("direct", [(start, stop)], None, None, match.start())
         turn.speaker = mention
         found.append(turn)
     return found
+
+
+def _reads_as_a_name(words: list[str], given_names: frozenset[str]) -> bool:
+    """Two to four words, the first a given name, no possessive and no small word: "rosie curts"."""
+    return (
+        2 <= len(words) <= 4
+        and words[0] in given_names
+        and not any(w in LABEL_SMALL_WORDS or w.endswith(("'s", "’s")) for w in words)
+    )
 
 
 def _without_repeats(attributions: list[Attribution]) -> list[Attribution]:
@@ -959,7 +975,13 @@ def _follows_at_once(text: str, context: _DocContext, previous: Attribution, quo
 
 @Language.factory(
     "newsflow_quotes",
-    default_config={"cues": {"@misc": "newsflow.quote_cues.v2"}, "sources": {"@misc": "newsflow.source_nouns.v1"}},
+    default_config={
+        "cues": {"@misc": "newsflow.quote_cues.v2"},
+        "sources": {"@misc": "newsflow.source_nouns.v1"},
+        "given_names": {"@misc": "newsflow.given_names.v1"},
+    },
 )
-def make_quote_finder(nlp: Language, name: str, cues: dict[str, list[str]], sources: list[str]) -> QuoteFinder:
-    return QuoteFinder(cues, sources)
+def make_quote_finder(
+    nlp: Language, name: str, cues: dict[str, list[str]], sources: list[str], given_names: list[str]
+) -> QuoteFinder:
+    return QuoteFinder(cues, sources, given_names)
