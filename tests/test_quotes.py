@@ -74,6 +74,16 @@ def test_a_transcript_turn_quotes_a_named_guest_and_a_heading_label_quotes_no_on
     ], quotes
 
 
+def test_a_source_is_people_an_organisation_or_a_document_not_any_noun(nlp: Language) -> None:
+    kept = "According to police, the suspect fled the scene on foot after the robbery."
+    dropped = [
+        "According to folklore, a goat herder named Kaldi discovered coffee in Ethiopia.",
+        "According to simple division, each slice costs about two dollars.",
+    ]
+    assert len(quotes_of(nlp, kept)) == 1
+    assert [quotes_of(nlp, text) for text in dropped] == [[], []]
+
+
 def test_a_quote_the_cue_splits_is_one_quote_with_two_spans(nlp: Language) -> None:
     text = '"We were testing the patients\' resilience," Hoge said, "because that is really the ultimate question."'
     [quote] = quotes_of(nlp, text)

@@ -65,6 +65,23 @@ ORG_DESCRIPTIONS = frozenset(
         "service", "authority", "regulator", "police", "army", "military", "coalition", "alliance", "campaign",
     }
 )  # fmt: skip
+# Common nouns of people that speak in news ("residents said", "experts warn"); agent nouns (police, troops,
+# protesters) come from the known-actors table, and "-er"/"-ist" words are most often people too.
+PEOPLE_NOUNS = frozenset(
+    {"people", "person", "resident", "expert", "witness", "parent", "family", "staff", "authority", "public",
+     "student", "woman", "man", "child", "victim", "patient", "customer", "user", "neighbor", "neighbour",
+     "friend", "critic", "crowd", "audience", "fan", "citizen", "colleague", "member", "relative", "survivor",
+     "community", "source", "insider", "observer", "participant", "guest", "host", "doctor", "investor",
+     "director", "donor", "senator", "governor", "mayor", "author", "creator", "operator", "inspector",
+     "graduate", "executive", "official", "chief", "head", "spokesperson"}
+)  # fmt: skip
+# Writings that carry someone's words as documents do ("a piece from MIT Technology Review", "the schedule").
+WRITINGS = frozenset(
+    {"piece", "article", "claim", "claims", "schedule", "guidance", "guideline", "label", "warning", "policy",
+     "law", "rule", "filing", "petition", "email", "message", "tweet", "blog", "book", "editorial", "op-ed"}
+)  # fmt: skip
+QUANTITY_WORDS = frozenset({"%", "percent", "half", "third", "quarter", "majority", "minority", "share", "number"})
+PERSON_SUFFIXES = ("er", "ers", "ist", "ists", "ian", "ians", "ant", "ants", "ent", "ents", "ee", "ees", "man", "men")
 QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“"}
 SINGLE_PAIRS = {"‘": "’", "'": "'"}
 MARKS = frozenset("\"“”«»„‘’'")
@@ -206,8 +223,13 @@ class QuoteFinder:
     continuation paragraphs see the speakers before them."""
 
     def __init__(
-        self, cues: Mapping[str, Iterable[str]], sources: Iterable[str], given_names: Iterable[str] = ()
+        self,
+        cues: Mapping[str, Iterable[str]],
+        sources: Iterable[str],
+        given_names: Iterable[str] = (),
+        actors: Any = None,
     ) -> None:
+        self.actors = actors
         self.given_names = frozenset(name.casefold() for name in given_names)
         self.speech = frozenset(cues["speech"])
         self.report = frozenset(cues["report"])
@@ -223,7 +245,7 @@ class QuoteFinder:
         attributions += self._continuations(doc, context, attributions)
         transcript = _transcript_turns(doc, self.given_names)
         attributions = sorted(_without_repeats(attributions), key=lambda a: a.position)
-        resolver = _SpeakerResolver(doc, context, self.sources)
+        resolver = _SpeakerResolver(doc, context, self.sources, self.actors)
         records = []
         for attribution in attributions:
             if attribution.inherits_from is not None:
@@ -524,10 +546,11 @@ class _SpeakerResolver:
     antecedent of a pronoun (agreeing in gender and number; nearest sentence first, its subject first), or
     no one."""
 
-    def __init__(self, doc: Doc, context: _DocContext, sources: frozenset[str]) -> None:
+    def __init__(self, doc: Doc, context: _DocContext, sources: frozenset[str], actors: Any = None) -> None:
         self.doc = doc
         self.context = context
         self.sources = sources
+        self.actors = actors
         self.speakers: list[tuple[int, Speaker]] = []
         self.documents: list[tuple[int, str, Speaker]] = []  # (position, document noun, speaker) of "X's report"
         self.genders = _person_genders(doc)
@@ -583,8 +606,24 @@ class _SpeakerResolver:
             org = self._recent_org(head, noun)
             if org is not None:
                 return _named(mention, org)
+        if not self._can_speak(head, noun):
+            return None  # "the buffalo chicken", "folklore", "simple division": the page's own voice
         mention.is_plural = head.tag_ in ("NNS", "NNPS")
         return mention
+
+    def _can_speak(self, head: Token, noun: str) -> bool:
+        """A common noun that names people, an organisation or a document can be a source."""
+        if head.lower_ in self.sources or noun in self.sources or noun in DOCUMENT_NOUNS or noun in ORG_DESCRIPTIONS:
+            return True
+        if noun in PEOPLE_NOUNS or noun.endswith(PERSON_SUFFIXES) or noun in WRITINGS:
+            return True
+        if head.pos_ == "NUM" or noun in QUANTITY_WORDS:
+            return True  # "48% of participants", "more than half": a share of people the article counts
+        if head.is_title and (
+            head.i != head.sent.start or any(head.text in e.text.split() for e in doc_ents(self.doc))
+        ):
+            return True  # a name the model left untagged here ("Ruiz notes" after "Dr. Ana Ruiz")
+        return self.actors is not None and self.actors.agent(head.text) is not None
 
     def _known_speaker(self, named: Speaker) -> Speaker:
         """A one-word name that is part of the full name of a person quoted before ("Houssaini" after "Ramy
@@ -979,9 +1018,10 @@ def _follows_at_once(text: str, context: _DocContext, previous: Attribution, quo
         "cues": {"@misc": "newsflow.quote_cues.v2"},
         "sources": {"@misc": "newsflow.source_nouns.v1"},
         "given_names": {"@misc": "newsflow.given_names.v1"},
+        "actors": {"@misc": "newsflow.known_actors.v1"},
     },
 )
 def make_quote_finder(
-    nlp: Language, name: str, cues: dict[str, list[str]], sources: list[str], given_names: list[str]
+    nlp: Language, name: str, cues: dict[str, list[str]], sources: list[str], given_names: list[str], actors: Any
 ) -> QuoteFinder:
-    return QuoteFinder(cues, sources, given_names)
+    return QuoteFinder(cues, sources, given_names, actors)
