@@ -73,7 +73,8 @@ PEOPLE_NOUNS = frozenset(
      "friend", "critic", "crowd", "audience", "fan", "citizen", "colleague", "member", "relative", "survivor",
      "community", "source", "insider", "observer", "participant", "guest", "host", "doctor", "investor",
      "director", "donor", "senator", "governor", "mayor", "author", "creator", "operator", "inspector",
-     "graduate", "executive", "official", "chief", "head", "spokesperson"}
+     "graduate", "executive", "official", "chief", "head", "spokesperson", "professional", "advisor", "adviser",
+     "detractor", "guy", "local", "enthusiast", "mechanic", "analyst", "proponent", "opponent", "supporter"}
 )  # fmt: skip
 # Writings that carry someone's words as documents do ("a piece from MIT Technology Review", "the schedule").
 WRITINGS = frozenset(
