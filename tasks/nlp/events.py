@@ -191,9 +191,9 @@ PERFECT_OR_PASSIVE_AUX = frozenset(
 )
 PROGRESSIVE_AUX = frozenset({"is", "are", "was", "were", "been", "'s", "'re"})
 CONDITIONAL_PENALTY = 0.15
-# Support, consultation and cooperation are between parties; their verb with a thing for its object and no party
-# to go to is most often another sense ("embraced the coffee movement", "works with the data").
-PARTY_OBJECT_CATEGORIES = frozenset({"SUPPORT", "CONSULT", "COOPERATE"})
+# Support is for a party; its verb with a thing for its object and no party to go to is most often another sense
+# ("embraced the coffee movement"). Not consultation: "held talks" has a thing for its object.
+PARTY_OBJECT_CATEGORIES = frozenset({"SUPPORT"})
 THING_OBJECT_PENALTY = 0.15
 SPECULATION_PENALTY = 0.15
 # Acts whose doer the act itself implies when a passive leaves it out ("was arrested": by an authority).

@@ -206,8 +206,13 @@ class EntityEvidence:
                 continue
             name = str(ent._.canonical or ent.text)
             first_word, *others = name.split()
-            if others and (first_word.casefold() in organisations or PRODUCT_OF.search(name)):
-                continue  # "Google Cloud", "Microsoft Teams": a firm's name and a word is no person
+            if others and (
+                (first_word.casefold() in organisations and first_word.casefold() not in self.given_names)
+                or PRODUCT_OF.search(name)
+            ):
+                # "Google Cloud", "Microsoft Teams": a firm's name and a word (a given name the model took for a
+                # firm, "Wang", still starts a person's name)
+                continue
             first = next((w for w in name.split() if w.casefold() not in NAME_PARTICLES and len(w.strip(".")) > 1), "")
             doc = ent.doc
             before = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
