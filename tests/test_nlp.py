@@ -184,7 +184,7 @@ def test_contraction_pieces_and_lowercase_words_are_no_entities(nlp: Language) -
 def test_a_nationality_word_that_names_a_language_or_a_generation_is_no_entity(nlp: Language) -> None:
     text = (
         "The app teaches German and Spanish, and Maria Lopez said she learned to speak German in six months. "
-        "The course is also available in French.\n\n"
+        "The course is also available in French. Courses are in English, French, Spanish, and other languages.\n\n"
         "The survey says Gen Z workers and millennials prefer remote work, according to Gallup.\n\n"
         "German officials said on Tuesday that the German government would send troops to Lithuania."
     )

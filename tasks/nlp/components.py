@@ -323,6 +323,8 @@ def _names_a_language(span: Span) -> bool:
         return True
     while token.dep_ == "conj" and token.head.i != token.i:
         token = token.head  # "teaches German and Spanish": Spanish is what German is
+    if any(t.ent_type_ == "LANGUAGE" for t in (token, *token.conjuncts)):
+        return True  # "English, Arabic, French, German": listed with a language the model knows as one
     head = token.head
     if token.dep_ in ("compound", "amod") and head.lower_ in LANGUAGE_NOUNS:
         return True
